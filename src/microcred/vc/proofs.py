@@ -1,0 +1,264 @@
+"""Data Integrity proofs: eddsa-rdfc-2022 and eddsa-jcs-2022 (sign and verify), and, verify
+only, the legacy cryptosuite name eddsa-2022 and Ed25519Signature2020.
+
+``sign`` raises on caller mistakes; ``verify_proofs`` never raises for a bad credential: it
+returns one ``ProofResult`` per proof.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+
+from microcred.vc import jsonld
+from microcred.vc.dids import Fetch, ResolvedKey, resolve_verification_method
+from microcred.vc.errors import (
+    CanonicalizationError,
+    ContextError,
+    ExpansionError,
+    FetchFailed,
+    KeyFormatError,
+    ResolutionError,
+    SigningError,
+)
+from microcred.vc.keys import Ed25519Multikey
+from microcred.vc.multibase import decode_z, encode_z
+
+__all__ = ["sign", "verify_proofs", "ProofResult", "SUPPORTED_CRYPTOSUITES", "proofs_of"]
+
+SUPPORTED_CRYPTOSUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+LEGACY = {"eddsa-2022": "eddsa-rdfc-2022"}
+
+
+@dataclass
+class ProofResult:
+    """The outcome of one proof.
+
+    kind: "" when verified; "proof" (bad signature or malformed proof), "key" (the
+    verification method cannot be resolved or holds no usable key), "unsupported" (a proof
+    type or cryptosuite this verifier does not know), "could_not_check" (a document that
+    had to be fetched could not be), "context" (the document's JSON-LD is not usable).
+    """
+
+    verified: bool
+    suite: str
+    verification_method: str | None = None
+    controller: str | None = None
+    error: str | None = None
+    kind: str = ""
+    warnings: list[str] = field(default_factory=list)
+    proof_purpose: str | None = None
+
+
+def proofs_of(doc: dict[str, Any]) -> list[Any]:
+    p = doc.get("proof")
+    if p is None:
+        return []
+    return p if isinstance(p, list) else [p]
+
+
+def _now_xsd() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _sha(text: str | bytes) -> bytes:
+    return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).digest()
+
+
+# ---- hashing per suite --------------------------------------------------------------------
+def _rdfc_hash_data(unsecured: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
+    config = dict(proof_config)
+    config["@context"] = unsecured.get("@context")
+    proof_hash = _sha(jsonld.canonical_nquads(config))
+    doc_hash = _sha(jsonld.canonical_nquads(unsecured))
+    return proof_hash + doc_hash
+
+
+def _jcs_hash_data(unsecured: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
+    proof_hash = _sha(rfc8785.dumps(proof_config))
+    doc_hash = _sha(rfc8785.dumps(unsecured))
+    return proof_hash + doc_hash
+
+
+def _ed2020_hash_data(unsecured: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
+    config = dict(proof_config)
+    config["@context"] = unsecured.get("@context")
+    return _sha(jsonld.canonical_nquads(config)) + _sha(jsonld.canonical_nquads(unsecured))
+
+
+# ---- signing ------------------------------------------------------------------------------
+def sign(
+    doc: dict[str, Any],
+    key: Ed25519Multikey,
+    *,
+    cryptosuite: str = "eddsa-rdfc-2022",
+    created: str | None = None,
+    proof_purpose: str = "assertionMethod",
+    verification_method: str | None = None,
+) -> dict[str, Any]:
+    """Return a copy of ``doc`` with a DataIntegrityProof added (kept with any earlier proofs).
+
+    Raises SigningError (unsupported cryptosuite, not a JSON object, key without secret),
+    ContextError / ExpansionError (eddsa-rdfc-2022: the document uses a context that is not
+    bundled or a term no context defines, which would go unsigned).
+    """
+    if not isinstance(doc, dict):
+        raise SigningError("a credential to sign must be a JSON object")
+    if cryptosuite not in SUPPORTED_CRYPTOSUITES:
+        raise SigningError(
+            f"unknown cryptosuite {cryptosuite!r}: use one of {', '.join(SUPPORTED_CRYPTOSUITES)}"
+        )
+    if not key.has_secret:
+        raise SigningError("the key has no secret part and cannot sign")
+    vm = verification_method or key.id
+    if not vm:
+        raise SigningError("the key has no verification method id (give its controller)")
+    unsecured = {k: v for k, v in doc.items() if k != "proof"}
+    config: dict[str, Any] = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": cryptosuite,
+        "created": created or _now_xsd(),
+        "verificationMethod": vm,
+        "proofPurpose": proof_purpose,
+    }
+    if cryptosuite == "eddsa-jcs-2022":
+        if "@context" in unsecured:
+            config["@context"] = unsecured["@context"]
+        data = _jcs_hash_data(unsecured, config)
+    else:
+        data = _rdfc_hash_data(unsecured, config)
+    proof = dict(config)
+    proof["proofValue"] = encode_z(key.sign(data))
+    out = copy.deepcopy(doc)
+    existing = proofs_of(doc)
+    out["proof"] = [*existing, proof] if existing else proof
+    return out
+
+
+# ---- verification -------------------------------------------------------------------------
+def verify_proofs(
+    doc: dict[str, Any],
+    *,
+    fetch: Fetch | None = None,
+    issuer_id: str | None = None,
+    expected_purpose: str = "assertionMethod",
+) -> list[ProofResult]:
+    """Verify every proof on ``doc``; never raises for a bad credential."""
+    proofs = proofs_of(doc)
+    unsecured = {k: v for k, v in doc.items() if k != "proof"}
+    return [_verify_one(unsecured, p, fetch, issuer_id, expected_purpose) for p in proofs]
+
+
+def _suite_name(proof: Any) -> str:
+    if not isinstance(proof, dict):
+        return "(not an object)"
+    t = proof.get("type")
+    cs = proof.get("cryptosuite")
+    return f"{t}/{cs}" if cs else str(t)
+
+
+def _verify_one(
+    unsecured: dict[str, Any], proof: Any, fetch: Fetch | None, issuer_id: str | None, purpose: str
+) -> ProofResult:
+    suite = _suite_name(proof)
+    if not isinstance(proof, dict):
+        return ProofResult(False, suite, error="a proof must be a JSON object", kind="proof")
+    warnings: list[str] = []
+    ptype = proof.get("type")
+    cs = proof.get("cryptosuite")
+    hasher: Callable[[dict[str, Any], dict[str, Any]], bytes]
+    if ptype == "DataIntegrityProof":
+        if cs in LEGACY:
+            warnings.append(
+                f"the proof uses the legacy cryptosuite name {cs!r}; it is verified as {LEGACY[cs]}"
+            )
+            hasher = _rdfc_hash_data
+        elif cs == "eddsa-rdfc-2022":
+            hasher = _rdfc_hash_data
+        elif cs == "eddsa-jcs-2022":
+            hasher = _jcs_hash_data
+        else:
+            return ProofResult(
+                False, suite, error=f"the cryptosuite {cs!r} is not supported by this verifier",
+                kind="unsupported",
+            )
+    elif ptype == "Ed25519Signature2020":
+        hasher = _ed2020_hash_data
+        warnings.append("the proof uses the legacy suite Ed25519Signature2020")
+    else:
+        return ProofResult(
+            False, suite, error=f"the proof type {ptype!r} is not supported by this verifier",
+            kind="unsupported",
+        )
+    vm_id = proof.get("verificationMethod")
+    result = ProofResult(False, suite, verification_method=vm_id if isinstance(vm_id, str) else None,
+                         warnings=warnings, proof_purpose=proof.get("proofPurpose"))
+    if proof.get("proofPurpose") != purpose:
+        result.error = f"the proof's purpose is {proof.get('proofPurpose')!r}, expected {purpose!r}"
+        result.kind = "proof"
+        return result
+    value = proof.get("proofValue")
+    try:
+        signature = decode_z(value, what="proofValue")
+    except KeyFormatError as exc:
+        result.error = str(exc)
+        result.kind = "proof"
+        return result
+    if len(signature) != 64:
+        result.error = "proofValue is not a 64-byte Ed25519 signature"
+        result.kind = "proof"
+        return result
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
+    doc_for_hash = unsecured
+    if ptype == "DataIntegrityProof" and cs == "eddsa-jcs-2022" and "@context" in config:
+        ctx = config["@context"]
+        dctx = unsecured.get("@context")
+        c_list = ctx if isinstance(ctx, list) else [ctx]
+        d_list = dctx if isinstance(dctx, list) else [dctx]
+        if d_list[: len(c_list)] != c_list:
+            result.error = "the proof's @context does not match the start of the document's @context"
+            result.kind = "proof"
+            return result
+    elif ptype == "DataIntegrityProof" and "@context" in config:
+        config.pop("@context")
+    try:
+        data = hasher(doc_for_hash, config)
+    except (ContextError, ExpansionError) as exc:
+        result.error = str(exc)
+        result.kind = "context"
+        return result
+    except CanonicalizationError as exc:
+        result.error = str(exc)
+        result.kind = "proof"
+        return result
+    except (TypeError, ValueError) as exc:  # e.g. JCS of non-JSON numbers
+        result.error = f"the document cannot be canonicalized: {exc}"
+        result.kind = "proof"
+        return result
+    try:
+        resolved: ResolvedKey = resolve_verification_method(vm_id, fetch=fetch, issuer_id=issuer_id)
+    except FetchFailed as exc:
+        result.error = f"the key could not be fetched: {exc}"
+        result.kind = "could_not_check"
+        return result
+    except ResolutionError as exc:
+        result.error = str(exc)
+        result.kind = "key"
+        return result
+    result.controller = resolved.controller
+    if resolved.key is None:
+        result.error = f"verification method {vm_id!r} is not an Ed25519 key"
+        result.kind = "key"
+        return result
+    if not resolved.key.verify(signature, data):
+        result.error = "the signature does not match the credential: it was changed after signing or signed with another key"
+        result.kind = "proof"
+        return result
+    result.verified = True
+    return result
