@@ -95,6 +95,8 @@ class Ed25519Multikey:
                 )
         controller = data.get("controller")
         kid = data.get("id")
+        if controller is None and kid is None:
+            controller = f"did:key:{pub}"  # a bare key is its own did:key
         if kid is None and controller:
             kid = f"{controller}#{pub}"
         return cls(pub, id=kid, controller=controller, _secret=priv)
