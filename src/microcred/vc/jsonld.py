@@ -88,7 +88,7 @@ def expand(doc: Any, *, strict: bool = True) -> list[Any]:
     try:
         expanded = _pyld.expand(
             doc,
-            {"documentLoader": document_loader, "base": ""},
+            {"documentLoader": document_loader, "base": None},
             on_property_dropped=(lambda prop: dropped.append(prop)) if strict else _pyld.noop,
         )
     except _pyld.JsonLdError as exc:
@@ -134,6 +134,12 @@ def _check_relative(expanded: Any) -> None:
                         "(it would become a relative IRI)",
                         code="undefined_type",
                     )
+            node_id = node.get("@id")
+            if isinstance(node_id, str) and not _ABSOLUTE_IRI.match(node_id) and not node_id.startswith("_:"):
+                raise ExpansionError(
+                    f"relative id {node_id!r}: an id must be an absolute URL, URN or DID",
+                    code="relative_id",
+                )
             for key, value in node.items():
                 if key in ("@value", "@type", "@id", "@language", "@direction", "@index"):
                     continue
