@@ -1,0 +1,393 @@
+"""The verifier: one entry point for JSON, JSON Lines, VC-JWT, baked PNG/SVG and URLs.
+
+``verify_credential`` never raises for a bad credential: everything wrong with it is a
+failed check in the report. ``verify_bytes`` raises ``InputError`` only for input that is
+not a credential at all (too big, unknown format, broken JSON: the message says where).
+A status list or DID document that cannot be fetched makes the verdict ``indeterminate``,
+never "not revoked".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from microcred.vc import jsonld, openbadges, proofs, statuslist, vcjwt
+from microcred.vc.baking import sniff_image, unbake
+from microcred.vc.errors import (
+    BakingError,
+    ContextError,
+    ExpansionError,
+    FetchFailed,
+    StatusListError,
+    VCError,
+)
+from microcred.vc.report import Check, Report, Summary, verdict_of
+from microcred.vc.summary import summarize
+
+__all__ = ["verify_bytes", "verify_credential", "verify_text", "verify_url", "InputError",
+           "MAX_INPUT_BYTES", "ACCEPTED_FORMATS"]
+
+Fetch = Callable[..., bytes]
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+ACCEPTED_FORMATS = (
+    "a JSON credential, a JSON Lines file (one credential per line), a VC-JWT, "
+    "a baked PNG or SVG badge image, or an https URL"
+)
+_JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+VC2 = "https://www.w3.org/ns/credentials/v2"
+VC1 = "https://www.w3.org/2018/credentials/v1"
+OLD_OB = {
+    "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "3.0.0",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context/ob_v3p0.jsonld": "3.0.0",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "3.0.1",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "3.0.2",
+}
+STATUS_ACCEPT = "application/vc+ld+json, application/vc, application/ld+json, application/json, application/vc+jwt"
+
+
+class InputError(VCError):
+    """The input is not something the verifier can read (size, format, syntax)."""
+
+    code = "bad_input"
+
+
+# ---- entry points -------------------------------------------------------------------------
+def verify_bytes(
+    data: bytes, *, filename: str | None = None, now: datetime | None = None,
+    fetch: Fetch | None = None, max_bytes: int = MAX_INPUT_BYTES,
+) -> list[Report]:
+    """Verify whatever ``data`` holds. Raises InputError for unreadable input."""
+    name = filename or "input"
+    if len(data) > max_bytes:
+        raise InputError(
+            f"{name} is {len(data) / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB",
+            code="too_large",
+        )
+    kind = sniff_image(data)
+    if kind is not None:
+        try:
+            payload = unbake(data)
+        except BakingError as exc:
+            raise InputError(f"{name}: {exc}", code="bad_image") from None
+        reports = verify_text(payload, filename=name, now=now, fetch=fetch, allow_url=False)
+        for r in reports:
+            r.credential.format = f"baked {kind.upper()} ({r.credential.format})"
+        return reports
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is not a supported format: give {ACCEPTED_FORMATS}",
+                         code="unknown_format") from None
+    return verify_text(text, filename=name, now=now, fetch=fetch)
+
+
+def verify_text(
+    text: str, *, filename: str | None = None, now: datetime | None = None,
+    fetch: Fetch | None = None, allow_url: bool = True,
+) -> list[Report]:
+    name = filename or "input"
+    stripped = text.strip()
+    if not stripped:
+        raise InputError(f"{name} is empty: give {ACCEPTED_FORMATS}", code="empty")
+    if stripped[0] in "{[":
+        docs = _parse_json_or_lines(stripped, name)
+        return [_with_source(verify_credential(d, now=now, fetch=fetch), name, "JSON") for d in docs]
+    if _JWT.match(stripped):
+        return [_with_source(verify_jwt(stripped, now=now, fetch=fetch), name, "VC-JWT")]
+    if allow_url and re.match(r"^https?://\S+$", stripped):
+        if fetch is None:
+            raise InputError("verifying a URL needs fetching, which is off here", code="no_fetch")
+        return verify_url(stripped, now=now, fetch=fetch)
+    raise InputError(f"{name} is not a supported format: give {ACCEPTED_FORMATS}",
+                     code="unknown_format")
+
+
+def verify_url(url: str, *, now: datetime | None = None, fetch: Fetch) -> list[Report]:
+    """Fetch ``url`` (through the caller's guarded fetcher) and verify what it returns."""
+    try:
+        data = fetch(url, accept="application/vc+ld+json, application/ld+json, application/json, "
+                                 "application/vc+jwt, image/png, image/svg+xml")
+    except FetchFailed as exc:
+        raise InputError(f"could not fetch {url}: {exc}", code="fetch_failed") from None
+    reports = verify_bytes(data, filename=url, now=now, fetch=fetch)
+    return reports
+
+
+def _with_source(report: Report, source: str, fmt: str) -> Report:
+    report.source = source
+    if report.credential.format is None:
+        report.credential.format = fmt
+    return report
+
+
+def _parse_json_or_lines(text: str, name: str) -> list[Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as first:
+        lines = [ln for ln in text.splitlines()]
+        if len([ln for ln in lines if ln.strip()]) > 1:
+            docs = []
+            for i, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    docs.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{name}, line {i}, column {exc.colno}: invalid JSON ({exc.msg})",
+                                     code="bad_json") from None
+            return docs
+        raise InputError(f"{name}, line {first.lineno}, column {first.colno}: invalid JSON ({first.msg})",
+                         code="bad_json") from None
+    except RecursionError:
+        raise InputError(f"{name}: JSON nested too deeply", code="bad_json") from None
+    if isinstance(value, list):
+        if not value:
+            raise InputError(f"{name} is an empty JSON array: no credential to verify", code="empty")
+        return value
+    return [value]
+
+
+# ---- one credential -----------------------------------------------------------------------
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _issuer_id(doc: dict[str, Any]) -> str | None:
+    iss = doc.get("issuer")
+    if isinstance(iss, str):
+        return iss
+    if isinstance(iss, dict) and isinstance(iss.get("id"), str):
+        return iss["id"]
+    return None
+
+
+def verify_credential(
+    doc: Any, *, now: datetime | None = None, fetch: Fetch | None = None,
+    _jwt: vcjwt.JwtVerification | None = None, _depth: int = 0,
+) -> Report:
+    """Verify one credential (a JSON object). Never raises for a bad credential."""
+    now = now or datetime.now(UTC)
+    checks: list[Check] = []
+    warnings: list[str] = []
+    if not isinstance(doc, dict):
+        checks.append(Check("shape", "failed", "a credential is a JSON object; this is "
+                            f"a JSON {type(doc).__name__.replace('str', 'string')}"))
+        return Report(verdict_of(checks), checks, warnings, Summary(), document=None)
+    summary = summarize(doc)
+    issuer = _issuer_id(doc)
+
+    # context
+    try:
+        jsonld.expand(doc)
+        ctx = doc.get("@context")
+        ctx_list = ctx if isinstance(ctx, list) else [ctx]
+        for url in ctx_list:
+            if url in OLD_OB:
+                warnings.append(f"the credential uses the older Open Badges context {OLD_OB[url]}")
+        if ctx_list and ctx_list[0] == VC1:
+            warnings.append("the credential uses the VC 1.1 data model (VC 2.0 is current)")
+        checks.append(Check("context", "passed", "every term is defined by a known JSON-LD context"))
+    except (ContextError, ExpansionError) as exc:
+        checks.append(Check("context", "failed", exc.user_message))
+    except RecursionError:
+        checks.append(Check("context", "failed", "the credential is nested too deeply"))
+
+    # shape
+    problems = openbadges.check_shape(doc)
+    if problems:
+        shown = "; ".join(f"{p.path}: {p.message}" for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        checks.append(Check("shape", "failed", shown + more))
+    else:
+        checks.append(Check("shape", "passed", "the credential has the fields its type requires"))
+
+    # proof, key, issuer
+    if _jwt is not None:
+        checks.extend(_jwt_checks(_jwt, issuer))
+        warnings.extend(_jwt.warnings)
+    else:
+        checks.extend(_proof_checks(doc, fetch, issuer, warnings))
+
+    # dates
+    v1 = isinstance(doc.get("@context"), list) and doc["@context"][:1] == [VC1]
+    start_field, end_field = ("issuanceDate", "expirationDate") if v1 else ("validFrom", "validUntil")
+    start = _parse_time(doc.get(start_field) or doc.get("validFrom"))
+    end = _parse_time(doc.get(end_field) or doc.get("validUntil"))
+    if start is None:
+        checks.append(Check("not_yet_valid", "skipped", f"no readable {start_field}"))
+    elif start > now:
+        checks.append(Check("not_yet_valid", "failed", f"the credential is not valid before {_fmt(start)}"))
+    else:
+        checks.append(Check("not_yet_valid", "passed", f"valid from {_fmt(start)}"))
+    if end is None:
+        checks.append(Check("expiry", "passed", "the credential does not expire"))
+    elif end < now:
+        checks.append(Check("expiry", "failed", f"the credential expired on {_fmt(end)}"))
+    else:
+        checks.append(Check("expiry", "passed", f"valid until {_fmt(end)}"))
+
+    # status
+    if _depth == 0:
+        checks.append(_status_check(doc, now, fetch, warnings))
+    if doc.get("credentialSchema"):
+        warnings.append("credentialSchema is not checked (the shape check applies the Open Badges rules)")
+    return Report(verdict_of(checks), checks, _dedupe(warnings), summary, document=doc)
+
+
+def _fmt(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _proof_checks(doc: dict[str, Any], fetch: Fetch | None, issuer: str | None,
+                  warnings: list[str]) -> list[Check]:
+    results = proofs.verify_proofs(doc, fetch=fetch, issuer_id=issuer)
+    if not results:
+        return [Check("proof", "failed", "the credential has no proof: anyone could have written it"),
+                Check("key", "skipped", "no proof to take a key from"),
+                Check("issuer", "skipped", "no verified proof")]
+    good = [r for r in results if r.verified]
+    for r in results:
+        warnings.extend(r.warnings)
+        if r.kind == "unsupported" and (good or len(results) > 1):
+            warnings.append(f"a proof was not checked: {r.error}")
+    if good:
+        # prefer a proof whose key is controlled by the issuer
+        best = next((r for r in good if r.controller == issuer), good[0])
+        for r in results:
+            if not r.verified and r.kind != "unsupported":
+                warnings.append(f"another proof did not verify: {r.error}")
+        out = [Check("proof", "passed", f"the signature ({best.suite}) matches the credential"),
+               Check("key", "passed", f"signed with {best.verification_method}")]
+        if issuer is None:
+            out.append(Check("issuer", "failed", "the credential names no issuer"))
+        elif best.controller == issuer:
+            out.append(Check("issuer", "passed", f"the key belongs to the issuer {issuer}"))
+        else:
+            out.append(Check("issuer", "failed", f"the key is controlled by {best.controller}, "
+                             f"not by the issuer {issuer}"))
+        return out
+    # nothing verified: report the most telling failure
+    by_kind = {r.kind: r for r in reversed(results)}
+    if "proof" in by_kind or "context" in by_kind:
+        r = by_kind.get("proof") or by_kind["context"]
+        key_status = Check("key", "passed", f"signed with {r.verification_method}") \
+            if r.controller is not None else Check("key", "skipped", "the proof failed before its key was used")
+        return [Check("proof", "failed", r.error or "the proof does not verify"), key_status,
+                Check("issuer", "skipped", "no verified proof")]
+    if "key" in by_kind:
+        r = by_kind["key"]
+        return [Check("proof", "failed", "the signature could not be checked: its key is unusable"),
+                Check("key", "failed", r.error or "the key cannot be resolved"),
+                Check("issuer", "skipped", "no verified proof")]
+    if "could_not_check" in by_kind:
+        r = by_kind["could_not_check"]
+        return [Check("proof", "could_not_check", "the signature could not be checked without the key"),
+                Check("key", "could_not_check", r.error or "the key could not be fetched"),
+                Check("issuer", "skipped", "no verified proof")]
+    r = results[0]
+    return [Check("proof", "failed", f"no supported proof: {r.error}"),
+            Check("key", "skipped", "no supported proof"),
+            Check("issuer", "skipped", "no verified proof")]
+
+
+def _jwt_checks(v: vcjwt.JwtVerification, issuer: str | None) -> list[Check]:
+    if v.verified:
+        out = [Check("proof", "passed", "the JWT signature matches the credential"),
+               Check("key", "passed", f"signed with {v.key_id or 'the key in the token header'}")]
+        if v.controller is None:
+            out.append(Check("issuer", "skipped", "the key is given in the token itself, so it is "
+                             "not bound to the issuer"))
+        elif v.controller == issuer:
+            out.append(Check("issuer", "passed", f"the key belongs to the issuer {issuer}"))
+        else:
+            out.append(Check("issuer", "failed", f"the key is controlled by {v.controller}, not by "
+                             f"the issuer {issuer}"))
+        return out
+    if v.error_kind == "key":
+        return [Check("proof", "failed", "the signature could not be checked: its key is unusable"),
+                Check("key", "failed", v.error or "the key cannot be resolved"),
+                Check("issuer", "skipped", "no verified signature")]
+    if v.error_kind == "could_not_check":
+        return [Check("proof", "could_not_check", "the signature could not be checked without the key"),
+                Check("key", "could_not_check", v.error or "the key could not be fetched"),
+                Check("issuer", "skipped", "no verified signature")]
+    return [Check("proof", "failed", v.error or "the JWT signature does not verify"),
+            Check("key", "skipped", "the signature failed"),
+            Check("issuer", "skipped", "no verified signature")]
+
+
+def verify_jwt(token: str, *, now: datetime | None = None, fetch: Fetch | None = None) -> Report:
+    try:
+        decoded = vcjwt.decode_vc_jwt(token)
+    except VCError as exc:
+        checks = [Check("proof", "failed", exc.user_message)]
+        return Report("failed", checks, [], Summary(format="VC-JWT"))
+    credential = decoded.credential
+    issuer = _issuer_id(credential) if isinstance(credential, dict) else None
+    verification = vcjwt.verify_vc_jwt(token, fetch=fetch, issuer_id=issuer)
+    report = verify_credential(credential, now=now, fetch=fetch, _jwt=verification)
+    report.credential.format = "VC-JWT"
+    return report
+
+
+# ---- status -------------------------------------------------------------------------------
+def _status_check(doc: dict[str, Any], now: datetime, fetch: Fetch | None,
+                  warnings: list[str]) -> Check:
+    raw = doc.get("credentialStatus")
+    if not raw:
+        return Check("status", "skipped", "the credential has no status list (it cannot be revoked)")
+    entries = raw if isinstance(raw, list) else [raw]
+    messages: list[str] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            return Check("status", "failed", "credentialStatus must be an object")
+        etype = entry.get("type")
+        if etype not in ("BitstringStatusListEntry", "StatusList2021Entry"):
+            return Check("status", "could_not_check",
+                         f"the status method {etype!r} is not supported, so revocation could not be checked")
+        url = entry.get("statusListCredential")
+        if not isinstance(url, str):
+            return Check("status", "failed", "the status entry has no statusListCredential URL")
+        if fetch is None:
+            return Check("status", "could_not_check", f"the status list {url} was not fetched (fetching is off)")
+        try:
+            data = fetch(url, accept=STATUS_ACCEPT)
+        except FetchFailed as exc:
+            return Check("status", "could_not_check", f"the status list could not be fetched: {exc}")
+        try:
+            list_reports = verify_text(data.decode("utf-8"), filename=url, now=now, fetch=fetch,
+                                       allow_url=False)
+        except (VCError, UnicodeDecodeError) as exc:
+            return Check("status", "could_not_check", f"the status list at {url} is unreadable: {exc}")
+        list_report = list_reports[0]
+        if list_report.verdict != "verified" or list_report.document is None:
+            failed = [c for c in list_report.checks if c.status != "passed" and c.status != "skipped"]
+            why = failed[0].message if failed else list_report.verdict
+            return Check("status", "could_not_check", f"the status list at {url} does not verify ({why})")
+        list_issuer = _issuer_id(list_report.document)
+        if list_issuer != _issuer_id(doc):
+            warnings.append(f"the status list is issued by {list_issuer}, not by the credential's issuer")
+        try:
+            result = statuslist.check_status(entry, list_report.document)
+        except statuslist.UnsupportedStatus as exc:
+            return Check("status", "could_not_check", str(exc))
+        except StatusListError as exc:
+            return Check("status", "failed", f"the status entry is invalid: {exc}")
+        if result.set:
+            return Check("status", "failed", f"{result.message} (status list {url}, index {entry.get('statusListIndex')})")
+        messages.append(result.message)
+    return Check("status", "passed", "; ".join(messages) or "not revoked")
