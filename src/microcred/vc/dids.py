@@ -136,8 +136,10 @@ def resolve_verification_method(
             return ResolvedKey(
                 vm_id, base, Ed25519Multikey.from_public(fragment, id=vm_id, controller=base)
             )
-        except KeyFormatError:
-            pass
+        except KeyFormatError as exc:
+            raise ResolutionError(
+                f"verificationMethod {vm_id!r} names a key in its fragment, but it is malformed ({exc})"
+            ) from None
     if vm_id.startswith("did:key:"):
         did = base
         mb = _did_key_multibase(did)

@@ -1,8 +1,11 @@
 """Strict JSON-LD expansion and RDFC-1.0 canonicalization.
 
-pyld expands (with the bundled-only loader); pyoxigraph canonicalizes with RDFC-1.0 and
-writes N-Quads with the spec's escaping (pyld's own N-Quads writer escapes control
-characters differently, which makes signatures other verifiers reject).
+pyld expands (with the bundled-only loader) and provides the RDFC-1.0 N-degree hashing;
+every N-Quads line we hash or output is written here with the spec's escaping (pyld's own
+writer leaves control characters such as \\b, \\f, U+0001 and U+007F raw, which makes
+signatures other verifiers reject). pyoxigraph's RDFC-1.0 was tried first: it escapes
+correctly but labels some symmetric blank-node graphs differently from the reference
+implementation (1EdTech's complete.json), see docs/decisions/0001-canonicalization.md.
 
 Strict mode mirrors jsonld.js's ``safe: true``: a property that expansion would drop
 (an undefined term, so never signed) and a type or id that stays a relative IRI are errors
@@ -17,13 +20,15 @@ import re
 from collections import defaultdict
 from typing import Any
 
-import pyoxigraph as ox
 from pyld import jsonld as _pyld
+from pyld.canon import URDNA2015
+from pyld.identifier_issuer import IdentifierIssuer
 
 from microcred.vc.documents import document_loader
 from microcred.vc.errors import CanonicalizationError, ContextError, ExpansionError
 
-__all__ = ["expand", "to_dataset", "canonicalize", "canonical_nquads", "MAX_BLANK_NODE_PERMUTATIONS"]
+__all__ = ["expand", "to_dataset", "canonicalize", "canonical_nquads", "serialize_quad",
+           "escape_literal", "MAX_BLANK_NODE_PERMUTATIONS"]
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -33,6 +38,8 @@ _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 #: refused when that takes more than this many permutations (a clique of 7 blank nodes
 #: needs 6! = 720 at every node). Real credentials need a handful at most.
 MAX_BLANK_NODE_PERMUTATIONS = 120
+#: A hard stop for whatever the estimate misses: calls of the N-degree hash per document.
+MAX_N_DEGREE_CALLS = 2_000
 
 
 def _unwrap_context_error(exc: BaseException) -> ContextError | None:
@@ -148,111 +155,168 @@ def _check_relative(expanded: Any) -> None:
     walk(expanded)
 
 
-def to_dataset(doc: Any, *, strict: bool = True, expanded: list[Any] | None = None) -> ox.Dataset:
-    """The RDF dataset of ``doc`` as a pyoxigraph Dataset (blank nodes not yet canonical)."""
+Quad = dict[str, Any]
+
+
+def to_dataset(doc: Any, *, strict: bool = True, expanded: list[Any] | None = None) -> list[Quad]:
+    """The RDF quads of ``doc`` (pyld's quad dicts; blank nodes not yet canonical)."""
     if expanded is None:
         expanded = expand(doc, strict=strict)
     proc = _pyld.JsonLdProcessor()
     issuer = _pyld.IdentifierIssuer("_:b")
     node_map: dict[str, Any] = {"@default": {}}
+    options = {"produceGeneralizedRdf": False, "rdfDirection": None, "processingMode": "json-ld-1.1"}
+    quads: list[Quad] = []
     try:
         proc._create_node_map(expanded, node_map, "@default", issuer)
-        options = {"produceGeneralizedRdf": False, "rdfDirection": None, "processingMode": "json-ld-1.1"}
-        quads: list[ox.Quad] = []
         for graph_name, graph in sorted(node_map.items()):
             if graph_name == "@default":
-                gname: Any = ox.DefaultGraph()
+                name = None
             elif graph_name.startswith("_:"):
-                gname = ox.BlankNode(graph_name[2:])
+                name = {"type": "blank node", "value": graph_name}
             elif _ABSOLUTE_IRI.match(graph_name):
-                gname = ox.NamedNode(graph_name)
+                name = {"type": "IRI", "value": graph_name}
             else:
-                continue
-            for t in proc._graph_to_rdf(graph, issuer, options):
-                quads.append(ox.Quad(_term(t["subject"]), _term(t["predicate"]), _term(t["object"]), gname))
+                continue  # a relative graph name is dropped, as in jsonld.js
+            for triple in proc._graph_to_rdf(graph, issuer, options):
+                if name is not None:
+                    triple["name"] = dict(name)
+                quads.append(triple)
     except _pyld.JsonLdError as exc:
         raise ExpansionError(f"invalid JSON-LD: {_describe(exc)}", detail=repr(exc)) from None
-    except ValueError as exc:
-        raise ExpansionError(f"invalid RDF term: {exc}", detail=repr(exc)) from None
-    return ox.Dataset(quads)
+    return quads
 
 
-def _term(t: dict[str, Any]) -> Any:
+# ---- RDFC-1.0 -----------------------------------------------------------------------------
+# Canonical N-Quads escaping (RDF 1.2 N-Triples canonical form, used by RDFC-1.0): ECHAR for
+# \b \t \n \f \r \" \\, UCHAR (upper-case hex) for the other C0 controls and U+007F.
+_ESCAPES = {i: f"\\u{i:04X}" for i in [*range(0x20), 0x7F]}
+_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r",
+                 0x22: '\\"', 0x5C: "\\\\"})
+
+
+def escape_literal(value: str) -> str:
+    return value.translate(_ESCAPES)
+
+
+def _term(t: dict[str, Any]) -> str:
     kind = t["type"]
-    value = t["value"]
     if kind == "IRI":
-        return ox.NamedNode(value)
+        return f"<{t['value']}>"
     if kind == "blank node":
-        return ox.BlankNode(value[2:])
+        return t["value"]
+    out = f'"{escape_literal(t["value"])}"'
     datatype = t.get("datatype")
-    if t.get("language") is not None:
-        return ox.Literal(value, language=t["language"])
-    if datatype in (None, _XSD_STRING):
-        return ox.Literal(value)
-    if datatype == _RDF_LANGSTRING:
-        return ox.Literal(value)
-    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    if datatype == _RDF_LANGSTRING or t.get("language"):
+        return f"{out}@{t['language']}" if t.get("language") else out
+    if datatype and datatype != _XSD_STRING:
+        return f"{out}^^<{datatype}>"
+    return out
 
 
-def _nt(term: Any, bnode: Any, label: str) -> str:
-    if isinstance(term, ox.BlankNode):
-        return "_:a" if term == bnode else "_:z"
-    return str(term)
+def serialize_quad(quad: Quad) -> str:
+    """One canonical N-Quads line (ending in a newline)."""
+    name = quad.get("name")
+    graph = f" {_term(name)}" if name else ""
+    return f"{_term(quad['subject'])} {_term(quad['predicate'])} {_term(quad['object'])}{graph} .\n"
 
 
-def check_blank_node_work(dataset: ox.Dataset) -> None:
-    """Refuse datasets whose canonicalization would need too many permutations.
+class _Rdfc10(URDNA2015):
+    """pyld's RDFC-1.0 engine (the N-degree hashing), with canonical N-Quads escaping in every
+    hash and in the output, and a cap on the work hostile input can demand."""
 
-    Mirrors RDFC-1.0: blank nodes with a unique first-degree hash are cheap; for the
-    others, the N-degree step tries every order of each group of neighbours that share a
-    hash. We estimate that count and refuse before any expensive work (a clique of 7 or
-    more blank nodes is refused in milliseconds).
+    def __init__(self) -> None:
+        super().__init__()
+        self._n_degree_calls = 0
+
+    def hash_first_degree_quads(self, id_: str) -> str:
+        info = self.blank_node_info[id_]
+        if "hash" not in info:
+            lines = []
+            for quad in info["quads"]:
+                masked = {key: (self.modify_first_degree_component(id_, comp, key)
+                                if key != "predicate" else comp) for key, comp in quad.items()}
+                lines.append(serialize_quad(masked))
+            lines.sort()
+            info["hash"] = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+        return info["hash"]
+
+    def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
+        self._n_degree_calls += 1
+        if self._n_degree_calls > MAX_N_DEGREE_CALLS:
+            raise _refuse(len(self.blank_node_info), None)
+        return super().hash_n_degree_quads(id_, issuer)
+
+    def canonicalize(self, quads: list[Quad]) -> str:
+        for quad in quads:
+            for key, comp in quad.items():
+                if key != "predicate" and comp["type"] == "blank node":
+                    self.blank_node_info.setdefault(comp["value"], {"quads": []})["quads"].append(quad)
+        by_hash: dict[str, list[str]] = defaultdict(list)
+        for id_ in self.blank_node_info:
+            by_hash[self.hash_first_degree_quads(id_)].append(id_)
+        self._check_work(by_hash)
+        shared: list[list[str]] = []
+        for h in sorted(by_hash):
+            ids = by_hash[h]
+            if len(ids) == 1:
+                self.canonical_issuer.get_id(ids[0])
+            else:
+                shared.append(ids)
+        for ids in shared:
+            paths = []
+            for id_ in ids:
+                if self.canonical_issuer.has_id(id_):
+                    continue
+                temp = IdentifierIssuer("_:b")
+                temp.get_id(id_)
+                paths.append(self.hash_n_degree_quads(id_, temp))
+            for result in sorted(paths, key=lambda r: r["hash"]):
+                for existing in result["issuer"].order:
+                    self.canonical_issuer.get_id(existing)
+        out = []
+        for quad in quads:
+            relabelled = {key: ({"type": "blank node", "value": self.canonical_issuer.get_id(comp["value"])}
+                                if key != "predicate" and comp["type"] == "blank node" else comp)
+                          for key, comp in quad.items()}
+            out.append(serialize_quad(relabelled))
+        out.sort()
+        return "".join(out)
+
+    def _check_work(self, by_hash: dict[str, list[str]]) -> None:
+        """Estimate the permutations the N-degree step would try and refuse a DoS shape early."""
+        first = {id_: h for h, ids in by_hash.items() for id_ in ids}
+        for h, ids in by_hash.items():
+            if len(ids) == 1:
+                continue
+            for id_ in ids:
+                buckets: dict[str, set[str]] = defaultdict(set)
+                for quad in self.blank_node_info[id_]["quads"]:
+                    for key, comp in quad.items():
+                        if key != "predicate" and comp["type"] == "blank node" and comp["value"] != id_:
+                            buckets[first[comp["value"]]].add(comp["value"])
+                work = 1
+                for members in buckets.values():
+                    work *= math.factorial(len(members))
+                    if work > MAX_BLANK_NODE_PERMUTATIONS:
+                        raise _refuse(len(first), len(members))
+
+
+def _refuse(total: int, group: int | None) -> CanonicalizationError:
+    what = f", a group of {group} indistinguishable neighbours" if group else ""
+    return CanonicalizationError(
+        f"the document's blank nodes are too symmetric to canonicalize safely ({total} blank "
+        f"nodes{what}): refused as a denial-of-service shape",
+        code="blank_node_work",
+    )
+
+
+def canonicalize(quads: list[Quad]) -> str:
+    """RDFC-1.0 canonical N-Quads of ``quads`` (sorted lines, each ending in a newline).
+
+    Raises CanonicalizationError for input that would need too much blank-node work.
     """
-    mentions: dict[Any, list[Any]] = defaultdict(list)
-    for q in dataset:
-        for term in (q.subject, q.object, q.graph_name):
-            if isinstance(term, ox.BlankNode):
-                mentions[term].append(q)
-    if len(mentions) < 3:
-        return
-    first: dict[Any, str] = {}
-    for node, quads in mentions.items():
-        lines = sorted(
-            f"{_nt(q.subject, node, '')} {q.predicate} {_nt(q.object, node, '')} "
-            f"{'' if isinstance(q.graph_name, ox.DefaultGraph) else _nt(q.graph_name, node, '')}"
-            for q in quads
-        )
-        first[node] = hashlib.sha256("\n".join(lines).encode()).hexdigest()
-    counts: dict[str, int] = defaultdict(int)
-    for h in first.values():
-        counts[h] += 1
-    for node, quads in mentions.items():
-        if counts[first[node]] == 1:
-            continue
-        buckets: dict[str, set[Any]] = defaultdict(set)
-        for q in quads:
-            for term in (q.subject, q.object, q.graph_name):
-                if isinstance(term, ox.BlankNode) and term != node:
-                    buckets[first[term]].add(term)
-        work = 1
-        for members in buckets.values():
-            work *= math.factorial(len(members))
-            if work > MAX_BLANK_NODE_PERMUTATIONS:
-                raise CanonicalizationError(
-                    f"the document's blank nodes are too symmetric to canonicalize safely "
-                    f"({len(mentions)} blank nodes, a group of {len(members)} indistinguishable "
-                    "neighbours): refused as a denial-of-service shape",
-                    code="blank_node_work",
-                )
-
-
-def canonicalize(dataset: ox.Dataset) -> str:
-    """RDFC-1.0 canonical N-Quads of ``dataset`` (sorted lines, each ending in a newline)."""
-    check_blank_node_work(dataset)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    text = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-    lines = sorted(line + "\n" for line in text.splitlines() if line)
-    return "".join(lines)
+    return _Rdfc10().canonicalize(quads)
 
 
 def canonical_nquads(doc: Any, *, strict: bool = True) -> str:

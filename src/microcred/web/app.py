@@ -1,0 +1,57 @@
+"""``create_app(settings)``: the FastAPI application, wired once.
+
+Routes live in ``routes/``; error mapping in ``errors.py`` (the one place); the body cap in
+``limits.py``. The guarded fetcher is built here from the settings and kept on
+``app.state.fetcher``; routes get it through ``deps.FetchDep`` (override ``deps.app_fetcher``
+in tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from microcred import __version__
+from microcred.config import Settings, get_settings
+from microcred.verifying import Fetcher
+from microcred.web import errors
+from microcred.web.limits import BodyLimit
+from microcred.web.routes import api, pages
+from microcred.web.templating import STATIC_DIR
+
+DESCRIPTION = """Verify Open Badges 3.0 and W3C Verifiable Credentials.
+
+`POST /credentials/verify` follows the W3C VC API. `POST /verify` takes any supported input
+(JSON, JSON Lines, VC-JWT, baked PNG/SVG, or a URL). Errors are `application/problem+json`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The web application for ``settings`` (read from the environment when None)."""
+    settings = settings or get_settings()
+    fetcher = Fetcher.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        fetcher.close()
+
+    app = FastAPI(
+        title="microcred",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.fetcher = fetcher
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,238 @@
+// The verifier page: send a file, pasted text or a URL to POST /verify and show the reports.
+// Credential data is only ever put in the page with textContent or as an <img> src that
+// is a data:image URI or an https URL: never as HTML.
+"use strict";
+
+(function () {
+  const VERDICTS = {
+    verified: { text: "Verified", icon: "✓", note: "Every check that applies passed." },
+    failed: { text: "Failed", icon: "✕", note: "Do not trust this credential: a check failed." },
+    indeterminate: {
+      text: "Could not check",
+      icon: "?",
+      note: "Nothing failed, but some checks could not be made. It is not verified.",
+    },
+  };
+  const STATUS_LABELS = {
+    passed: "passed",
+    failed: "failed",
+    could_not_check: "could not check",
+    skipped: "skipped",
+  };
+  const CHECK_LABELS = {
+    format: "Format",
+    context: "Vocabulary (JSON-LD context)",
+    shape: "Required fields",
+    proof: "Signature",
+    key: "Signing key",
+    issuer: "Issuer",
+    not_yet_valid: "Valid from",
+    expiry: "Expiry",
+    status: "Revocation status",
+  };
+
+  const results = document.getElementById("results");
+  const progress = document.getElementById("progress");
+  const problemBox = document.getElementById("problem");
+  const template = document.getElementById("report-template");
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function safeImageSource(src) {
+    if (typeof src !== "string") return null;
+    if (/^data:image\/(png|gif|jpeg|webp|svg\+xml)[;,]/i.test(src)) return src;
+    if (/^https:\/\/[^\s]+$/i.test(src)) return src;
+    return null;
+  }
+
+  function formatDate(value) {
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) return value;
+    return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  }
+
+  function addFact(list, term, value, isDate) {
+    if (!value) return;
+    list.append(el("dt", null, term));
+    const dd = el("dd");
+    if (isDate) {
+      const time = el("time", null, formatDate(value));
+      time.dateTime = value;
+      time.title = value;
+      dd.append(time);
+    } else {
+      dd.textContent = value;
+    }
+    list.append(dd);
+  }
+
+  function nameAndId(name, id) {
+    if (name && id) return name + " (" + id + ")";
+    return name || id || null;
+  }
+
+  function renderReport(report) {
+    const card = template.content.firstElementChild.cloneNode(true);
+    const verdict = VERDICTS[report.verdict] || VERDICTS.indeterminate;
+    const banner = card.querySelector(".verdict");
+    banner.dataset.verdict = report.verdict;
+    card.querySelector(".verdict-icon").textContent = verdict.icon;
+    card.querySelector(".verdict-text").textContent = verdict.text;
+    card.querySelector(".verdict-note").textContent = verdict.note;
+
+    const c = report.credential || {};
+    const title = c.name || c.achievement_name || "Unnamed credential";
+    card.querySelector(".credential-name").textContent = title;
+    const description = c.description || c.achievement_description;
+    card.querySelector(".credential-description").textContent = description || "";
+
+    const image = safeImageSource(c.image);
+    if (image) {
+      const img = card.querySelector(".badge-image");
+      img.src = image;
+      img.alt = "Badge image for " + title;
+      img.hidden = false;
+    }
+
+    const facts = card.querySelector(".facts");
+    addFact(facts, "Issuer", nameAndId(c.issuer_name, c.issuer_id));
+    addFact(facts, "Recipient", nameAndId(c.subject_name, c.subject_id));
+    addFact(facts, "Achievement", c.achievement_name);
+    addFact(facts, "Achievement type", c.achievement_type);
+    addFact(facts, "Criteria", c.criteria);
+    addFact(facts, "Valid from", c.valid_from, true);
+    addFact(facts, "Valid until", c.valid_until, true);
+    addFact(facts, "Format", c.format);
+
+    const skills = c.skills || [];
+    if (skills.length) {
+      const list = card.querySelector(".skill-list");
+      for (const skill of skills) {
+        const item = el("li");
+        item.append(el("span", "skill-name", skill.targetName || skill.targetCode || "Skill"));
+        const extra = [skill.targetFramework, skill.targetCode].filter(Boolean).join(" · ");
+        if (extra) item.append(el("span", "skill-extra", extra));
+        list.append(item);
+      }
+      card.querySelector(".skills").hidden = false;
+    }
+
+    const warnings = report.warnings || [];
+    if (warnings.length) {
+      const list = card.querySelector(".warning-list");
+      for (const warning of warnings) list.append(el("li", null, warning));
+      card.querySelector(".warnings").hidden = false;
+    }
+
+    const checks = card.querySelector(".checks");
+    for (const check of report.checks || []) {
+      const item = el("li", "check");
+      item.dataset.check = check.name;
+      item.dataset.status = check.status;
+      const status = el("span", "check-status", STATUS_LABELS[check.status] || check.status);
+      item.append(status);
+      const body = el("div", "check-body");
+      body.append(el("span", "check-name", CHECK_LABELS[check.name] || check.name));
+      body.append(el("span", "check-message", check.message));
+      item.append(body);
+      checks.append(item);
+    }
+    if (report.source) {
+      card.querySelector(".source").textContent = "Checked: " + report.source;
+    }
+    return card;
+  }
+
+  function showProblem(message) {
+    problemBox.textContent = message;
+    problemBox.hidden = false;
+  }
+
+  async function verify(formData, action) {
+    problemBox.hidden = true;
+    problemBox.textContent = "";
+    results.replaceChildren();
+    results.setAttribute("aria-busy", "true");
+    progress.textContent = "Verifying…";
+    try {
+      const response = await fetch(action, {
+        method: "POST",
+        body: formData,
+        headers: { Accept: "application/json" },
+      });
+      let body = null;
+      try {
+        body = await response.json();
+      } catch (_) {
+        body = null;
+      }
+      if (!response.ok) {
+        const detail = body && body.detail ? body.detail : "The server answered " + response.status + ".";
+        progress.textContent = "";
+        showProblem(detail);
+        return;
+      }
+      const reports = (body && body.reports) || [];
+      progress.textContent =
+        reports.length === 1 ? "1 credential checked." : reports.length + " credentials checked.";
+      for (const report of reports) results.append(renderReport(report));
+    } catch (error) {
+      progress.textContent = "";
+      showProblem("The verifier could not be reached. Check your connection and try again.");
+    } finally {
+      results.setAttribute("aria-busy", "false");
+    }
+  }
+
+  function submitFile(file) {
+    const form = document.getElementById("file-form");
+    const data = new FormData();
+    data.append("file", file, file.name);
+    verify(data, form.action);
+  }
+
+  const fileInput = document.getElementById("file");
+  fileInput.addEventListener("change", function () {
+    if (fileInput.files && fileInput.files.length) submitFile(fileInput.files[0]);
+  });
+
+  const dropzone = document.getElementById("dropzone");
+  ["dragenter", "dragover"].forEach(function (type) {
+    dropzone.addEventListener(type, function (event) {
+      event.preventDefault();
+      dropzone.classList.add("dragging");
+    });
+  });
+  ["dragleave", "dragend"].forEach(function (type) {
+    dropzone.addEventListener(type, function () {
+      dropzone.classList.remove("dragging");
+    });
+  });
+  dropzone.addEventListener("drop", function (event) {
+    event.preventDefault();
+    dropzone.classList.remove("dragging");
+    const files = event.dataTransfer && event.dataTransfer.files;
+    if (files && files.length) submitFile(files[0]);
+  });
+
+  // a file dropped beside the drop zone must not make the browser navigate away to it
+  window.addEventListener("dragover", function (event) {
+    event.preventDefault();
+  });
+  window.addEventListener("drop", function (event) {
+    event.preventDefault();
+  });
+
+  for (const id of ["text-form", "url-form"]) {
+    const form = document.getElementById(id);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      verify(new FormData(form), form.action);
+    });
+  }
+})();
