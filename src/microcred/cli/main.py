@@ -27,8 +27,12 @@ import typer
 
 from microcred.errors import MicrocredError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="microcred: verify, sign and bake Open Badges 3.0 micro-credentials.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="microcred: verify, sign and bake Open Badges 3.0 micro-credentials.",
+)
 key_app = typer.Typer(no_args_is_help=True, help="Signing keys (Ed25519 Multikey).")
 app.add_typer(key_app, name="key")
 
@@ -75,8 +79,12 @@ def _write_output(text: str, output: Path | None) -> None:
 # ---- key ------------------------------------------------------------------------------------
 @key_app.command("new")
 def key_new(
-    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the key file (JSON).")],
-    controller: Annotated[str | None, typer.Option(help="DID or URL that controls the key; default: its did:key.")] = None,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Where to write the key file (JSON).")
+    ],
+    controller: Annotated[
+        str | None, typer.Option(help="DID or URL that controls the key; default: its did:key.")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Create an Ed25519 key file in the shape @digitalbazaar/ed25519-multikey exports."""
@@ -95,10 +103,14 @@ def key_new(
 # ---- sign -----------------------------------------------------------------------------------
 @app.command()
 def sign(
-    input: Annotated[str, typer.Argument(help="A JSON credential, a .jsonl file of them, or - for stdin.")],
+    input: Annotated[
+        str, typer.Argument(help="A JSON credential, a .jsonl file of them, or - for stdin.")
+    ],
     key: Annotated[Path, typer.Option("--key", help="Key file from `microcred key new`.")],
     suite: Annotated[Suite, typer.Option(help="Proof suite.")] = Suite.rdfc,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file; default stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Output file; default stdout.")
+    ] = None,
 ) -> None:
     """Sign a credential (or one per line of a .jsonl file); `created` is now."""
     from microcred.vc import proofs, vcjwt
@@ -124,7 +136,9 @@ def sign(
     except MicrocredError as exc:
         raise _fail(exc.user_message) from None
     if jsonl:
-        text_out = "".join((o if isinstance(o, str) else json.dumps(o, ensure_ascii=False)) + "\n" for o in out)
+        text_out = "".join(
+            (o if isinstance(o, str) else json.dumps(o, ensure_ascii=False)) + "\n" for o in out
+        )
     else:
         o = out[0]
         text_out = (o if isinstance(o, str) else json.dumps(o, indent=2, ensure_ascii=False)) + "\n"
@@ -136,7 +150,9 @@ def _parse_docs(text: str, name: str, jsonl: bool) -> list[tuple[str, Any]]:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise MicrocredError(f"{name}, line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})") from None
+            raise MicrocredError(
+                f"{name}, line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"
+            ) from None
         if not isinstance(doc, dict):
             raise MicrocredError(f"{name}: a credential must be a JSON object")
         return [(name, doc)]
@@ -147,7 +163,9 @@ def _parse_docs(text: str, name: str, jsonl: bool) -> list[tuple[str, Any]]:
         try:
             doc = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise MicrocredError(f"{name}, line {i}, column {exc.colno}: invalid JSON ({exc.msg})") from None
+            raise MicrocredError(
+                f"{name}, line {i}, column {exc.colno}: invalid JSON ({exc.msg})"
+            ) from None
         if not isinstance(doc, dict):
             raise MicrocredError(f"{name}, line {i}: a credential must be a JSON object")
         docs.append((f"{name}, line {i}", doc))
@@ -159,10 +177,19 @@ def _parse_docs(text: str, name: str, jsonl: bool) -> list[tuple[str, Any]]:
 # ---- verify ---------------------------------------------------------------------------------
 @app.command()
 def verify(
-    inputs: Annotated[list[str], typer.Argument(help="Files (JSON, .jsonl, JWT, PNG, SVG), URLs, or - for stdin.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one report per credential as a JSON array.")] = False,
-    at: Annotated[str | None, typer.Option("--at", help="Verify as of this time (ISO 8601).")] = None,
-    fixture: Annotated[list[str] | None, typer.Option("--fixture", help="URL=FILE: answer URL from FILE, never the network.")] = None,
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files (JSON, .jsonl, JWT, PNG, SVG), URLs, or - for stdin.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one report per credential as a JSON array.")
+    ] = False,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Verify as of this time (ISO 8601).")
+    ] = None,
+    fixture: Annotated[
+        list[str] | None,
+        typer.Option("--fixture", help="URL=FILE: answer URL from FILE, never the network."),
+    ] = None,
 ) -> None:
     """Verify credentials. Exit 0: all verified; 1: any failed; 2: none failed, some indeterminate."""
     from microcred.config import get_settings
@@ -176,9 +203,13 @@ def verify(
         settings = get_settings()
     except MicrocredError as exc:
         raise _fail(exc.user_message, 2) from None
-    fetch = Fetcher(allow_loopback=settings.fetch_allow_loopback, timeout=settings.fetch_timeout,
-                    max_bytes=settings.fetch_max_bytes, cache_ttl=settings.fetch_cache_ttl,
-                    fixtures=fixtures)
+    fetch = Fetcher(
+        allow_loopback=settings.fetch_allow_loopback,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.fetch_max_bytes,
+        cache_ttl=settings.fetch_cache_ttl,
+        fixtures=fixtures,
+    )
     reports: list[Report] = []
     for item in inputs:
         try:
@@ -188,8 +219,15 @@ def verify(
                 data, name = _read_input(item)
                 reports.extend(verify_bytes(data, filename=name, now=now, fetch=fetch))
         except MicrocredError as exc:
-            reports.append(Report("failed", [Check("format", "failed", exc.user_message)], [],
-                                  Summary(), source=item))
+            reports.append(
+                Report(
+                    "failed",
+                    [Check("format", "failed", exc.user_message)],
+                    [],
+                    Summary(),
+                    source=item,
+                )
+            )
     if as_json:
         typer.echo(json.dumps([r.to_json() for r in reports], indent=2, ensure_ascii=False))
     else:
@@ -206,7 +244,9 @@ def _human(r: Any) -> str:
     c = r.credential
     lines = [f"{r.source or 'credential'}: {r.verdict.upper()}"]
     if c.name:
-        lines.append(f"  {c.name}" + (f" — issued by {c.issuer_name or c.issuer_id}" if c.issuer_id else ""))
+        lines.append(
+            f"  {c.name}" + (f" — issued by {c.issuer_name or c.issuer_id}" if c.issuer_id else "")
+        )
     for check in r.checks:
         lines.append(f"  [{_MARK.get(check.status, check.status)}] {check.name}: {check.message}")
     for w in r.warnings:
@@ -220,7 +260,9 @@ def _parse_at(at: str | None) -> datetime | None:
     try:
         t = datetime.fromisoformat(at.replace("Z", "+00:00"))
     except ValueError:
-        raise MicrocredError(f"--at {at!r} is not an ISO 8601 time (e.g. 2026-01-31T12:00:00Z)") from None
+        raise MicrocredError(
+            f"--at {at!r} is not an ISO 8601 time (e.g. 2026-01-31T12:00:00Z)"
+        ) from None
     if t.tzinfo is None:
         raise MicrocredError(f"--at {at!r} needs a time zone (e.g. a trailing Z)")
     return t
@@ -242,7 +284,9 @@ def _parse_fixtures(items: list[str]) -> dict[str, Path]:
 @app.command()
 def bake(
     image: Annotated[Path, typer.Argument(help="A PNG or SVG badge image.")],
-    credential: Annotated[Path, typer.Option("--credential", help="The signed credential (JSON) or VC-JWT.")],
+    credential: Annotated[
+        Path, typer.Option("--credential", help="The signed credential (JSON) or VC-JWT.")
+    ],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the baked image.")],
 ) -> None:
     """Embed a credential in a badge image (replacing any credential already there)."""

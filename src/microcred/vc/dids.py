@@ -11,14 +11,13 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-import base58
-
 from microcred.vc.errors import FetchFailed, KeyFormatError, ResolutionError
 from microcred.vc.keys import Ed25519Multikey, public_multibase
-from microcred.vc.multibase import decode_ed25519_public
+from microcred.vc.multibase import b58decode, decode_ed25519_public
 
 Fetch = Callable[..., bytes]
 
@@ -62,7 +61,7 @@ def did_key_document(did: str) -> dict[str, Any]:
 def _did_key_multibase(did: str) -> str:
     if not did.startswith("did:key:"):
         raise ResolutionError(f"{did!r} is not a did:key")
-    mb = did[len("did:key:"):].split("#", 1)[0]
+    mb = did[len("did:key:") :].split("#", 1)[0]
     try:
         decode_ed25519_public(mb, what=f"the key in {did}")
     except KeyFormatError as exc:
@@ -75,7 +74,7 @@ def did_web_url(did: str) -> str:
     """The https URL of a did:web DID document (did:web:host[:path…])."""
     if not did.startswith("did:web:"):
         raise ResolutionError(f"{did!r} is not a did:web")
-    parts = did[len("did:web:"):].split("#", 1)[0].split(":")
+    parts = did[len("did:web:") :].split("#", 1)[0].split(":")
     host = unquote(parts[0])
     if not host or "/" in host:
         raise ResolutionError(f"{did!r} has no valid host")
@@ -96,12 +95,14 @@ def did_web_document(did: str, keys: list[Ed25519Multikey]) -> dict[str, Any]:
     """A did:web DID document publishing ``keys`` (Multikey) for assertion and authentication."""
     vms = []
     for k in keys:
-        vms.append({
-            "id": f"{did}#{k.public_key_multibase}",
-            "type": "Multikey",
-            "controller": did,
-            "publicKeyMultibase": k.public_key_multibase,
-        })
+        vms.append(
+            {
+                "id": f"{did}#{k.public_key_multibase}",
+                "type": "Multikey",
+                "controller": did,
+                "publicKeyMultibase": k.public_key_multibase,
+            }
+        )
     ids = [vm["id"] for vm in vms]
     return {
         "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
@@ -141,11 +142,7 @@ def resolve_verification_method(
                 f"verificationMethod {vm_id!r} names a key in its fragment, but it is malformed ({exc})"
             ) from None
     if vm_id.startswith("did:key:"):
-        did = base
-        mb = _did_key_multibase(did)
-        if fragment and fragment != mb:
-            raise ResolutionError(f"verificationMethod {vm_id!r}: fragment does not match the key")
-        return ResolvedKey(vm_id, did, Ed25519Multikey.from_public(mb, id=vm_id, controller=did))
+        return _resolve_did_key(vm_id)
     if vm_id.startswith("did:web:"):
         doc = _fetch_json(did_web_url(base), fetch)
         return _find_in_document(doc, vm_id, base)
@@ -163,6 +160,16 @@ def resolve_verification_method(
         )
     doc = _fetch_json(base, fetch)
     return _find_in_document(doc, vm_id, base)
+
+
+@lru_cache(maxsize=1024)
+def _resolve_did_key(vm_id: str) -> ResolvedKey:
+    """did:key needs no fetch: the key is the DID (cached: decoding is the costly part)."""
+    did, _, fragment = vm_id.partition("#")
+    mb = _did_key_multibase(did)
+    if fragment and fragment != mb:
+        raise ResolutionError(f"verificationMethod {vm_id!r}: fragment does not match the key")
+    return ResolvedKey(vm_id, did, Ed25519Multikey.from_public(mb, id=vm_id, controller=did))
 
 
 def _fetch_json(url: str, fetch: Fetch | None) -> Any:
@@ -201,17 +208,23 @@ def _key_from_vm(
     controller = vm.get("controller") or default_controller
     try:
         if isinstance(vm.get("publicKeyMultibase"), str):
-            key = Ed25519Multikey.from_public(vm["publicKeyMultibase"], id=vm_id, controller=controller)
+            key = Ed25519Multikey.from_public(
+                vm["publicKeyMultibase"], id=vm_id, controller=controller
+            )
             return ResolvedKey(vm_id, controller, key, fetched=fetched)
         if isinstance(vm.get("publicKeyBase58"), str):
-            raw = base58.b58decode(vm["publicKeyBase58"])
-            key = Ed25519Multikey.from_public(public_multibase(raw), id=vm_id, controller=controller)
+            raw = b58decode(vm["publicKeyBase58"])
+            key = Ed25519Multikey.from_public(
+                public_multibase(raw), id=vm_id, controller=controller
+            )
             return ResolvedKey(vm_id, controller, key, fetched=fetched)
         jwk = vm.get("publicKeyJwk")
         if isinstance(jwk, dict):
             if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and "x" in jwk:
                 raw = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
-                key = Ed25519Multikey.from_public(public_multibase(raw), id=vm_id, controller=controller)
+                key = Ed25519Multikey.from_public(
+                    public_multibase(raw), id=vm_id, controller=controller
+                )
                 return ResolvedKey(vm_id, controller, key, jwk=jwk, fetched=fetched)
             return ResolvedKey(vm_id, controller, None, jwk=jwk, fetched=fetched)
     except (KeyFormatError, ValueError) as exc:

@@ -8,6 +8,7 @@ fetches a context.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from functools import cache
@@ -61,5 +62,15 @@ def get_context(url: str) -> Any:
 
 
 def document_loader(url: str, options: Any = None) -> dict[str, Any]:
-    """pyld document loader over the bundle (raises ContextError for any other URL)."""
-    return {"contextUrl": None, "documentUrl": url, "document": get_context(url)}
+    """pyld document loader over the bundle (raises ContextError for any other URL).
+
+    The documents are tagged ``static``: they never change, so pyld keeps their processed
+    form across calls instead of processing the contexts again for every credential.
+    """
+    # a fresh copy: pyld may modify what it is given, and the bundle must stay as shipped
+    return {
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": copy.deepcopy(get_context(url)),
+        "tag": "static",
+    }

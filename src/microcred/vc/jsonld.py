@@ -20,15 +20,24 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from cachetools import LRUCache
 from pyld import jsonld as _pyld
 from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
 
+from microcred.vc._pyld_fast import FastContextResolver, FastProcessor
 from microcred.vc.documents import document_loader
 from microcred.vc.errors import CanonicalizationError, ContextError, ExpansionError
 
-__all__ = ["expand", "to_dataset", "canonicalize", "canonical_nquads", "serialize_quad",
-           "escape_literal", "MAX_BLANK_NODE_PERMUTATIONS"]
+__all__ = [
+    "expand",
+    "to_dataset",
+    "canonicalize",
+    "canonical_nquads",
+    "serialize_quad",
+    "escape_literal",
+    "MAX_BLANK_NODE_PERMUTATIONS",
+]
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -38,6 +47,8 @@ _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 #: refused when that takes more than this many permutations (a clique of 7 blank nodes
 #: needs 6! = 720 at every node). Real credentials need a handful at most.
 MAX_BLANK_NODE_PERMUTATIONS = 120
+#: Processed contexts, shared across calls (bounded: inline contexts come from input).
+_CONTEXT_CACHE = LRUCache(maxsize=256)
 #: A hard stop for whatever the estimate misses: calls of the N-degree hash per document.
 MAX_N_DEGREE_CALLS = 2_000
 
@@ -93,10 +104,16 @@ def expand(doc: Any, *, strict: bool = True) -> list[Any]:
     _check_context_urls(doc)
     dropped: list[str] = []
     try:
-        expanded = _pyld.expand(
+        processor = FastProcessor(
+            on_property_dropped=(lambda prop: dropped.append(prop)) if strict else _pyld.noop
+        )
+        expanded = processor.expand(
             doc,
-            {"documentLoader": document_loader, "base": None},
-            on_property_dropped=(lambda prop: dropped.append(prop)) if strict else _pyld.noop,
+            {
+                "documentLoader": document_loader,
+                "base": None,
+                "contextResolver": FastContextResolver(_CONTEXT_CACHE, document_loader),
+            },
         )
     except _pyld.JsonLdError as exc:
         ctx = _unwrap_context_error(exc)
@@ -142,7 +159,11 @@ def _check_relative(expanded: Any) -> None:
                         code="undefined_type",
                     )
             node_id = node.get("@id")
-            if isinstance(node_id, str) and not _ABSOLUTE_IRI.match(node_id) and not node_id.startswith("_:"):
+            if (
+                isinstance(node_id, str)
+                and not _ABSOLUTE_IRI.match(node_id)
+                and not node_id.startswith("_:")
+            ):
                 raise ExpansionError(
                     f"relative id {node_id!r}: an id must be an absolute URL, URN or DID",
                     code="relative_id",
@@ -165,7 +186,11 @@ def to_dataset(doc: Any, *, strict: bool = True, expanded: list[Any] | None = No
     proc = _pyld.JsonLdProcessor()
     issuer = _pyld.IdentifierIssuer("_:b")
     node_map: dict[str, Any] = {"@default": {}}
-    options = {"produceGeneralizedRdf": False, "rdfDirection": None, "processingMode": "json-ld-1.1"}
+    options = {
+        "produceGeneralizedRdf": False,
+        "rdfDirection": None,
+        "processingMode": "json-ld-1.1",
+    }
     quads: list[Quad] = []
     try:
         proc._create_node_map(expanded, node_map, "@default", issuer)
@@ -191,8 +216,9 @@ def to_dataset(doc: Any, *, strict: bool = True, expanded: list[Any] | None = No
 # Canonical N-Quads escaping (RDF 1.2 N-Triples canonical form, used by RDFC-1.0): ECHAR for
 # \b \t \n \f \r \" \\, UCHAR (upper-case hex) for the other C0 controls and U+007F.
 _ESCAPES = {i: f"\\u{i:04X}" for i in [*range(0x20), 0x7F]}
-_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r",
-                 0x22: '\\"', 0x5C: "\\\\"})
+_ESCAPES.update(
+    {0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
+)
 
 
 def escape_literal(value: str) -> str:
@@ -234,8 +260,14 @@ class _Rdfc10(URDNA2015):
         if "hash" not in info:
             lines = []
             for quad in info["quads"]:
-                masked = {key: (self.modify_first_degree_component(id_, comp, key)
-                                if key != "predicate" else comp) for key, comp in quad.items()}
+                masked = {
+                    key: (
+                        self.modify_first_degree_component(id_, comp, key)
+                        if key != "predicate"
+                        else comp
+                    )
+                    for key, comp in quad.items()
+                }
                 lines.append(serialize_quad(masked))
             lines.sort()
             info["hash"] = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
@@ -251,7 +283,9 @@ class _Rdfc10(URDNA2015):
         for quad in quads:
             for key, comp in quad.items():
                 if key != "predicate" and comp["type"] == "blank node":
-                    self.blank_node_info.setdefault(comp["value"], {"quads": []})["quads"].append(quad)
+                    self.blank_node_info.setdefault(comp["value"], {"quads": []})["quads"].append(
+                        quad
+                    )
         by_hash: dict[str, list[str]] = defaultdict(list)
         for id_ in self.blank_node_info:
             by_hash[self.hash_first_degree_quads(id_)].append(id_)
@@ -276,9 +310,14 @@ class _Rdfc10(URDNA2015):
                     self.canonical_issuer.get_id(existing)
         out = []
         for quad in quads:
-            relabelled = {key: ({"type": "blank node", "value": self.canonical_issuer.get_id(comp["value"])}
-                                if key != "predicate" and comp["type"] == "blank node" else comp)
-                          for key, comp in quad.items()}
+            relabelled = {
+                key: (
+                    {"type": "blank node", "value": self.canonical_issuer.get_id(comp["value"])}
+                    if key != "predicate" and comp["type"] == "blank node"
+                    else comp
+                )
+                for key, comp in quad.items()
+            }
             out.append(serialize_quad(relabelled))
         out.sort()
         return "".join(out)
@@ -293,7 +332,11 @@ class _Rdfc10(URDNA2015):
                 buckets: dict[str, set[str]] = defaultdict(set)
                 for quad in self.blank_node_info[id_]["quads"]:
                     for key, comp in quad.items():
-                        if key != "predicate" and comp["type"] == "blank node" and comp["value"] != id_:
+                        if (
+                            key != "predicate"
+                            and comp["type"] == "blank node"
+                            and comp["value"] != id_
+                        ):
                             buckets[first[comp["value"]]].add(comp["value"])
                 work = 1
                 for members in buckets.values():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,9 @@ class Ed25519Multikey:
 
     @classmethod
     def _from_private(cls, priv: Ed25519PrivateKey, *, controller: str | None) -> Ed25519Multikey:
-        raw = priv.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        raw = priv.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
         pub = public_multibase(raw)
         if controller is None:
             controller = f"did:key:{pub}"
@@ -117,11 +120,11 @@ class Ed25519Multikey:
     def has_secret(self) -> bool:
         return self._secret is not None
 
-    @property
+    @cached_property
     def public_bytes(self) -> bytes:
         return decode_ed25519_public(self.public_key_multibase)
 
-    @property
+    @cached_property
     def public_key(self) -> Ed25519PublicKey:
         return Ed25519PublicKey.from_public_bytes(self.public_bytes)
 
@@ -143,7 +146,9 @@ class Ed25519Multikey:
 
     def secret_multibase(self) -> str:
         seed = self.private_key.private_bytes(
-            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
         )
         return encode_z(ED25519_PRIV + seed)
 

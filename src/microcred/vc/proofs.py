@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import rfc8785
-
-from microcred.vc import jsonld
+from microcred.vc import jcs, jsonld
 from microcred.vc.dids import Fetch, ResolvedKey, resolve_verification_method
 from microcred.vc.errors import (
     CanonicalizationError,
@@ -81,8 +79,8 @@ def _rdfc_hash_data(unsecured: dict[str, Any], proof_config: dict[str, Any]) -> 
 
 
 def _jcs_hash_data(unsecured: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
-    proof_hash = _sha(rfc8785.dumps(proof_config))
-    doc_hash = _sha(rfc8785.dumps(unsecured))
+    proof_hash = _sha(jcs.dumps(proof_config))
+    doc_hash = _sha(jcs.dumps(unsecured))
     return proof_hash + doc_hash
 
 
@@ -185,7 +183,9 @@ def _verify_one(
             hasher = _jcs_hash_data
         else:
             return ProofResult(
-                False, suite, error=f"the cryptosuite {cs!r} is not supported by this verifier",
+                False,
+                suite,
+                error=f"the cryptosuite {cs!r} is not supported by this verifier",
                 kind="unsupported",
             )
     elif ptype == "Ed25519Signature2020":
@@ -193,12 +193,19 @@ def _verify_one(
         warnings.append("the proof uses the legacy suite Ed25519Signature2020")
     else:
         return ProofResult(
-            False, suite, error=f"the proof type {ptype!r} is not supported by this verifier",
+            False,
+            suite,
+            error=f"the proof type {ptype!r} is not supported by this verifier",
             kind="unsupported",
         )
     vm_id = proof.get("verificationMethod")
-    result = ProofResult(False, suite, verification_method=vm_id if isinstance(vm_id, str) else None,
-                         warnings=warnings, proof_purpose=proof.get("proofPurpose"))
+    result = ProofResult(
+        False,
+        suite,
+        verification_method=vm_id if isinstance(vm_id, str) else None,
+        warnings=warnings,
+        proof_purpose=proof.get("proofPurpose"),
+    )
     if proof.get("proofPurpose") != purpose:
         result.error = f"the proof's purpose is {proof.get('proofPurpose')!r}, expected {purpose!r}"
         result.kind = "proof"
@@ -222,7 +229,9 @@ def _verify_one(
         c_list = ctx if isinstance(ctx, list) else [ctx]
         d_list = dctx if isinstance(dctx, list) else [dctx]
         if d_list[: len(c_list)] != c_list:
-            result.error = "the proof's @context does not match the start of the document's @context"
+            result.error = (
+                "the proof's @context does not match the start of the document's @context"
+            )
             result.kind = "proof"
             return result
     elif ptype == "DataIntegrityProof" and "@context" in config:

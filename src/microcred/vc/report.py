@@ -17,7 +17,15 @@ CheckStatus = Literal["passed", "failed", "skipped", "could_not_check"]
 Verdict = Literal["verified", "failed", "indeterminate"]
 
 CHECK_ORDER: tuple[str, ...] = (
-    "format", "context", "shape", "proof", "key", "issuer", "not_yet_valid", "expiry", "status",
+    "format",
+    "context",
+    "shape",
+    "proof",
+    "key",
+    "issuer",
+    "not_yet_valid",
+    "expiry",
+    "status",
 )
 
 

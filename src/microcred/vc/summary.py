@@ -18,7 +18,9 @@ def _text(value: Any) -> str | None:
     if isinstance(value, list) and value:
         return _text(value[0])
     if isinstance(value, dict):
-        return _str(value.get("@value")) or next((v for v in value.values() if isinstance(v, str)), None)
+        return _str(value.get("@value")) or next(
+            (v for v in value.values() if isinstance(v, str)), None
+        )
     return None
 
 
@@ -76,7 +78,12 @@ def summarize(doc: dict[str, Any]) -> Summary:
             aligns = achievement.get("alignment")
             for a in aligns if isinstance(aligns, list) else [aligns] if aligns else []:
                 if isinstance(a, dict):
-                    s.skills.append({k: a[k] for k in ("targetName", "targetUrl", "targetCode",
-                                                       "targetFramework") if isinstance(a.get(k), str)})
+                    s.skills.append(
+                        {
+                            k: a[k]
+                            for k in ("targetName", "targetUrl", "targetCode", "targetFramework")
+                            if isinstance(a.get(k), str)
+                        }
+                    )
     s.name = s.name or s.achievement_name
     return s

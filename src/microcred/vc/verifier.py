@@ -28,8 +28,15 @@ from microcred.vc.errors import (
 from microcred.vc.report import Check, Report, Summary, verdict_of
 from microcred.vc.summary import summarize
 
-__all__ = ["verify_bytes", "verify_credential", "verify_text", "verify_url", "InputError",
-           "MAX_INPUT_BYTES", "ACCEPTED_FORMATS"]
+__all__ = [
+    "verify_bytes",
+    "verify_credential",
+    "verify_text",
+    "verify_url",
+    "InputError",
+    "MAX_INPUT_BYTES",
+    "ACCEPTED_FORMATS",
+]
 
 Fetch = Callable[..., bytes]
 MAX_INPUT_BYTES = 5 * 1024 * 1024
@@ -57,8 +64,12 @@ class InputError(VCError):
 
 # ---- entry points -------------------------------------------------------------------------
 def verify_bytes(
-    data: bytes, *, filename: str | None = None, now: datetime | None = None,
-    fetch: Fetch | None = None, max_bytes: int = MAX_INPUT_BYTES,
+    data: bytes,
+    *,
+    filename: str | None = None,
+    now: datetime | None = None,
+    fetch: Fetch | None = None,
+    max_bytes: int = MAX_INPUT_BYTES,
 ) -> list[Report]:
     """Verify whatever ``data`` holds. Raises InputError for unreadable input."""
     name = filename or "input"
@@ -80,14 +91,19 @@ def verify_bytes(
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"{name} is not a supported format: give {ACCEPTED_FORMATS}",
-                         code="unknown_format") from None
+        raise InputError(
+            f"{name} is not a supported format: give {ACCEPTED_FORMATS}", code="unknown_format"
+        ) from None
     return verify_text(text, filename=name, now=now, fetch=fetch)
 
 
 def verify_text(
-    text: str, *, filename: str | None = None, now: datetime | None = None,
-    fetch: Fetch | None = None, allow_url: bool = True,
+    text: str,
+    *,
+    filename: str | None = None,
+    now: datetime | None = None,
+    fetch: Fetch | None = None,
+    allow_url: bool = True,
 ) -> list[Report]:
     name = filename or "input"
     stripped = text.strip()
@@ -95,24 +111,30 @@ def verify_text(
         raise InputError(f"{name} is empty: give {ACCEPTED_FORMATS}", code="empty")
     if stripped[0] in "{[":
         docs = _parse_json_or_lines(stripped, name)
-        return [_with_source(verify_credential(d, now=now, fetch=fetch), name, "JSON") for d in docs]
+        return [
+            _with_source(verify_credential(d, now=now, fetch=fetch), name, "JSON") for d in docs
+        ]
     if _JWT.match(stripped):
         return [_with_source(verify_jwt(stripped, now=now, fetch=fetch), name, "VC-JWT")]
     if allow_url and re.match(r"^https?://\S+$", stripped):
         if fetch is None:
             raise InputError("verifying a URL needs fetching, which is off here", code="no_fetch")
         return verify_url(stripped, now=now, fetch=fetch)
-    raise InputError(f"{name} is not a supported format: give {ACCEPTED_FORMATS}",
-                     code="unknown_format")
+    raise InputError(
+        f"{name} is not a supported format: give {ACCEPTED_FORMATS}", code="unknown_format"
+    )
 
 
 def verify_url(url: str, *, now: datetime | None = None, fetch: Fetch) -> list[Report]:
     """Fetch ``url`` (through the caller's guarded fetcher) and verify what it returns."""
     try:
-        data = fetch(url, accept="application/vc+ld+json, application/ld+json, application/json, "
-                                 "application/vc+jwt, image/png, image/svg+xml")
+        data = fetch(
+            url,
+            accept="application/vc+ld+json, application/ld+json, application/json, "
+            "application/vc+jwt, image/png, image/svg+xml",
+        )
     except FetchFailed as exc:
-        raise InputError(f"could not fetch {url}: {exc}", code="fetch_failed") from None
+        raise InputError(exc.user_message, code="fetch_failed") from None
     reports = verify_bytes(data, filename=url, now=now, fetch=fetch)
     return reports
 
@@ -137,16 +159,22 @@ def _parse_json_or_lines(text: str, name: str) -> list[Any]:
                 try:
                     docs.append(json.loads(line))
                 except json.JSONDecodeError as exc:
-                    raise InputError(f"{name}, line {i}, column {exc.colno}: invalid JSON ({exc.msg})",
-                                     code="bad_json") from None
+                    raise InputError(
+                        f"{name}, line {i}, column {exc.colno}: invalid JSON ({exc.msg})",
+                        code="bad_json",
+                    ) from None
             return docs
-        raise InputError(f"{name}, line {first.lineno}, column {first.colno}: invalid JSON ({first.msg})",
-                         code="bad_json") from None
+        raise InputError(
+            f"{name}, line {first.lineno}, column {first.colno}: invalid JSON ({first.msg})",
+            code="bad_json",
+        ) from None
     except RecursionError:
         raise InputError(f"{name}: JSON nested too deeply", code="bad_json") from None
     if isinstance(value, list):
         if not value:
-            raise InputError(f"{name} is an empty JSON array: no credential to verify", code="empty")
+            raise InputError(
+                f"{name} is an empty JSON array: no credential to verify", code="empty"
+            )
         return value
     return [value]
 
@@ -172,16 +200,26 @@ def _issuer_id(doc: dict[str, Any]) -> str | None:
 
 
 def verify_credential(
-    doc: Any, *, now: datetime | None = None, fetch: Fetch | None = None,
-    _jwt: vcjwt.JwtVerification | None = None, _depth: int = 0,
+    doc: Any,
+    *,
+    now: datetime | None = None,
+    fetch: Fetch | None = None,
+    _jwt: vcjwt.JwtVerification | None = None,
+    _depth: int = 0,
 ) -> Report:
     """Verify one credential (a JSON object). Never raises for a bad credential."""
     now = now or datetime.now(UTC)
     checks: list[Check] = []
     warnings: list[str] = []
     if not isinstance(doc, dict):
-        checks.append(Check("shape", "failed", "a credential is a JSON object; this is "
-                            f"a JSON {type(doc).__name__.replace('str', 'string')}"))
+        checks.append(
+            Check(
+                "shape",
+                "failed",
+                "a credential is a JSON object; this is "
+                f"a JSON {type(doc).__name__.replace('str', 'string')}",
+            )
+        )
         return Report(verdict_of(checks), checks, warnings, Summary(), document=None)
     summary = summarize(doc)
     issuer = _issuer_id(doc)
@@ -197,7 +235,9 @@ def verify_credential(
                 warnings.append(f"the credential uses the older Open Badges context {OLD_OB[url]}")
         if ctx_list and ctx_list[0] == VC1:
             warnings.append("the credential uses the VC 1.1 data model (VC 2.0 is current)")
-        checks.append(Check("context", "passed", "every term is defined by a known JSON-LD context"))
+        checks.append(
+            Check("context", "passed", "every term is defined by a known JSON-LD context")
+        )
     except (ContextError, ExpansionError) as exc:
         checks.append(Check("context", "failed", exc.user_message))
     except RecursionError:
@@ -221,13 +261,17 @@ def verify_credential(
 
     # dates
     v1 = isinstance(doc.get("@context"), list) and doc["@context"][:1] == [VC1]
-    start_field, end_field = ("issuanceDate", "expirationDate") if v1 else ("validFrom", "validUntil")
+    start_field, end_field = (
+        ("issuanceDate", "expirationDate") if v1 else ("validFrom", "validUntil")
+    )
     start = _parse_time(doc.get(start_field) or doc.get("validFrom"))
     end = _parse_time(doc.get(end_field) or doc.get("validUntil"))
     if start is None:
         checks.append(Check("not_yet_valid", "skipped", f"no readable {start_field}"))
     elif start > now:
-        checks.append(Check("not_yet_valid", "failed", f"the credential is not valid before {_fmt(start)}"))
+        checks.append(
+            Check("not_yet_valid", "failed", f"the credential is not valid before {_fmt(start)}")
+        )
     else:
         checks.append(Check("not_yet_valid", "passed", f"valid from {_fmt(start)}"))
     if end is None:
@@ -241,7 +285,9 @@ def verify_credential(
     if _depth == 0:
         checks.append(_status_check(doc, now, fetch, warnings))
     if doc.get("credentialSchema"):
-        warnings.append("credentialSchema is not checked (the shape check applies the Open Badges rules)")
+        warnings.append(
+            "credentialSchema is not checked (the shape check applies the Open Badges rules)"
+        )
     return Report(verdict_of(checks), checks, _dedupe(warnings), summary, document=doc)
 
 
@@ -253,13 +299,16 @@ def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _proof_checks(doc: dict[str, Any], fetch: Fetch | None, issuer: str | None,
-                  warnings: list[str]) -> list[Check]:
+def _proof_checks(
+    doc: dict[str, Any], fetch: Fetch | None, issuer: str | None, warnings: list[str]
+) -> list[Check]:
     results = proofs.verify_proofs(doc, fetch=fetch, issuer_id=issuer)
     if not results:
-        return [Check("proof", "failed", "the credential has no proof: anyone could have written it"),
-                Check("key", "skipped", "no proof to take a key from"),
-                Check("issuer", "skipped", "no verified proof")]
+        return [
+            Check("proof", "failed", "the credential has no proof: anyone could have written it"),
+            Check("key", "skipped", "no proof to take a key from"),
+            Check("issuer", "skipped", "no verified proof"),
+        ]
     good = [r for r in results if r.verified]
     for r in results:
         warnings.extend(r.warnings)
@@ -271,32 +320,46 @@ def _proof_checks(doc: dict[str, Any], fetch: Fetch | None, issuer: str | None,
         for r in results:
             if not r.verified and r.kind != "unsupported":
                 warnings.append(f"another proof did not verify: {r.error}")
-        out = [Check("proof", "passed", f"the signature ({best.suite}) matches the credential"),
-               Check("key", "passed", f"signed with {best.verification_method}")]
+        out = [
+            Check("proof", "passed", f"the signature ({best.suite}) matches the credential"),
+            Check("key", "passed", f"signed with {best.verification_method}"),
+        ]
         out.append(_issuer_binding(issuer, best.controller, warnings))
         return out
     # nothing verified: report the most telling failure
     by_kind = {r.kind: r for r in reversed(results)}
     if "proof" in by_kind or "context" in by_kind:
         r = by_kind.get("proof") or by_kind["context"]
-        key_status = Check("key", "passed", f"signed with {r.verification_method}") \
-            if r.controller is not None else Check("key", "skipped", "the proof failed before its key was used")
-        return [Check("proof", "failed", r.error or "the proof does not verify"), key_status,
-                Check("issuer", "skipped", "no verified proof")]
+        key_status = (
+            Check("key", "passed", f"signed with {r.verification_method}")
+            if r.controller is not None
+            else Check("key", "skipped", "the proof failed before its key was used")
+        )
+        return [
+            Check("proof", "failed", r.error or "the proof does not verify"),
+            key_status,
+            Check("issuer", "skipped", "no verified proof"),
+        ]
     if "key" in by_kind:
         r = by_kind["key"]
-        return [Check("proof", "failed", "the signature could not be checked: its key is unusable"),
-                Check("key", "failed", r.error or "the key cannot be resolved"),
-                Check("issuer", "skipped", "no verified proof")]
+        return [
+            Check("proof", "failed", "the signature could not be checked: its key is unusable"),
+            Check("key", "failed", r.error or "the key cannot be resolved"),
+            Check("issuer", "skipped", "no verified proof"),
+        ]
     if "could_not_check" in by_kind:
         r = by_kind["could_not_check"]
-        return [Check("proof", "could_not_check", "the signature could not be checked without the key"),
-                Check("key", "could_not_check", r.error or "the key could not be fetched"),
-                Check("issuer", "skipped", "no verified proof")]
+        return [
+            Check("proof", "could_not_check", "the signature could not be checked without the key"),
+            Check("key", "could_not_check", r.error or "the key could not be fetched"),
+            Check("issuer", "skipped", "no verified proof"),
+        ]
     r = results[0]
-    return [Check("proof", "failed", f"no supported proof: {r.error}"),
-            Check("key", "skipped", "no supported proof"),
-            Check("issuer", "skipped", "no verified proof")]
+    return [
+        Check("proof", "failed", f"no supported proof: {r.error}"),
+        Check("key", "skipped", "no supported proof"),
+        Check("issuer", "skipped", "no verified proof"),
+    ]
 
 
 def _issuer_binding(issuer: str | None, controller: str | None, warnings: list[str]) -> Check:
@@ -311,34 +374,53 @@ def _issuer_binding(issuer: str | None, controller: str | None, warnings: list[s
     if controller == issuer:
         return Check("issuer", "passed", f"the key belongs to the issuer {issuer}")
     if issuer.startswith(("did:", "https://", "http://")):
-        return Check("issuer", "failed", f"the key is controlled by {controller}, not by the "
-                     f"issuer {issuer}: the credential may be made to look like someone else's")
-    warnings.append(f"the issuer is identified as {issuer}, which no key can be bound to; "
-                    f"the credential was signed by {controller}")
+        return Check(
+            "issuer",
+            "failed",
+            f"the key is controlled by {controller}, not by the "
+            f"issuer {issuer}: the credential may be made to look like someone else's",
+        )
+    warnings.append(
+        f"the issuer is identified as {issuer}, which no key can be bound to; "
+        f"the credential was signed by {controller}"
+    )
     return Check("issuer", "skipped", f"the issuer id {issuer} cannot be tied to a key")
 
 
 def _jwt_checks(v: vcjwt.JwtVerification, issuer: str | None) -> list[Check]:
     if v.verified:
-        out = [Check("proof", "passed", "the JWT signature matches the credential"),
-               Check("key", "passed", f"signed with {v.key_id or 'the key in the token header'}")]
+        out = [
+            Check("proof", "passed", "the JWT signature matches the credential"),
+            Check("key", "passed", f"signed with {v.key_id or 'the key in the token header'}"),
+        ]
         if v.controller is None:
-            out.append(Check("issuer", "skipped", "the key is given in the token itself, so it is "
-                             "not bound to the issuer"))
+            out.append(
+                Check(
+                    "issuer",
+                    "skipped",
+                    "the key is given in the token itself, so it is not bound to the issuer",
+                )
+            )
         else:
             out.append(_issuer_binding(issuer, v.controller, []))
         return out
     if v.error_kind == "key":
-        return [Check("proof", "failed", "the signature could not be checked: its key is unusable"),
-                Check("key", "failed", v.error or "the key cannot be resolved"),
-                Check("issuer", "skipped", "no verified signature")]
+        return [
+            Check("proof", "failed", "the signature could not be checked: its key is unusable"),
+            Check("key", "failed", v.error or "the key cannot be resolved"),
+            Check("issuer", "skipped", "no verified signature"),
+        ]
     if v.error_kind == "could_not_check":
-        return [Check("proof", "could_not_check", "the signature could not be checked without the key"),
-                Check("key", "could_not_check", v.error or "the key could not be fetched"),
-                Check("issuer", "skipped", "no verified signature")]
-    return [Check("proof", "failed", v.error or "the JWT signature does not verify"),
-            Check("key", "skipped", "the signature failed"),
-            Check("issuer", "skipped", "no verified signature")]
+        return [
+            Check("proof", "could_not_check", "the signature could not be checked without the key"),
+            Check("key", "could_not_check", v.error or "the key could not be fetched"),
+            Check("issuer", "skipped", "no verified signature"),
+        ]
+    return [
+        Check("proof", "failed", v.error or "the JWT signature does not verify"),
+        Check("key", "skipped", "the signature failed"),
+        Check("issuer", "skipped", "no verified signature"),
+    ]
 
 
 def verify_jwt(token: str, *, now: datetime | None = None, fetch: Fetch | None = None) -> Report:
@@ -356,11 +438,14 @@ def verify_jwt(token: str, *, now: datetime | None = None, fetch: Fetch | None =
 
 
 # ---- status -------------------------------------------------------------------------------
-def _status_check(doc: dict[str, Any], now: datetime, fetch: Fetch | None,
-                  warnings: list[str]) -> Check:
+def _status_check(
+    doc: dict[str, Any], now: datetime, fetch: Fetch | None, warnings: list[str]
+) -> Check:
     raw = doc.get("credentialStatus")
     if not raw:
-        return Check("status", "skipped", "the credential has no status list (it cannot be revoked)")
+        return Check(
+            "status", "skipped", "the credential has no status list (it cannot be revoked)"
+        )
     entries = raw if isinstance(raw, list) else [raw]
     messages: list[str] = []
     for entry in entries:
@@ -368,30 +453,48 @@ def _status_check(doc: dict[str, Any], now: datetime, fetch: Fetch | None,
             return Check("status", "failed", "credentialStatus must be an object")
         etype = entry.get("type")
         if etype not in ("BitstringStatusListEntry", "StatusList2021Entry"):
-            return Check("status", "could_not_check",
-                         f"the status method {etype!r} is not supported, so revocation could not be checked")
+            return Check(
+                "status",
+                "could_not_check",
+                f"the status method {etype!r} is not supported, so revocation could not be checked",
+            )
         url = entry.get("statusListCredential")
         if not isinstance(url, str):
             return Check("status", "failed", "the status entry has no statusListCredential URL")
         if fetch is None:
-            return Check("status", "could_not_check", f"the status list {url} was not fetched (fetching is off)")
+            return Check(
+                "status",
+                "could_not_check",
+                f"the status list {url} was not fetched (fetching is off)",
+            )
         try:
             data = fetch(url, accept=STATUS_ACCEPT)
         except FetchFailed as exc:
-            return Check("status", "could_not_check", f"the status list could not be fetched: {exc}")
+            return Check(
+                "status", "could_not_check", f"the status list could not be fetched: {exc}"
+            )
         try:
-            list_reports = verify_text(data.decode("utf-8"), filename=url, now=now, fetch=fetch,
-                                       allow_url=False)
+            list_reports = verify_text(
+                data.decode("utf-8"), filename=url, now=now, fetch=fetch, allow_url=False
+            )
         except (VCError, UnicodeDecodeError) as exc:
-            return Check("status", "could_not_check", f"the status list at {url} is unreadable: {exc}")
+            return Check(
+                "status", "could_not_check", f"the status list at {url} is unreadable: {exc}"
+            )
         list_report = list_reports[0]
         if list_report.verdict != "verified" or list_report.document is None:
-            failed = [c for c in list_report.checks if c.status != "passed" and c.status != "skipped"]
+            failed = [
+                c for c in list_report.checks if c.status != "passed" and c.status != "skipped"
+            ]
             why = failed[0].message if failed else list_report.verdict
-            return Check("status", "could_not_check", f"the status list at {url} does not verify ({why})")
+            return Check(
+                "status", "could_not_check", f"the status list at {url} does not verify ({why})"
+            )
         list_issuer = _issuer_id(list_report.document)
         if list_issuer != _issuer_id(doc):
-            warnings.append(f"the status list is issued by {list_issuer}, not by the credential's issuer")
+            warnings.append(
+                f"the status list is issued by {list_issuer}, not by the credential's issuer"
+            )
         try:
             result = statuslist.check_status(entry, list_report.document)
         except statuslist.UnsupportedStatus as exc:
@@ -399,6 +502,10 @@ def _status_check(doc: dict[str, Any], now: datetime, fetch: Fetch | None,
         except StatusListError as exc:
             return Check("status", "failed", f"the status entry is invalid: {exc}")
         if result.set:
-            return Check("status", "failed", f"{result.message} (status list {url}, index {entry.get('statusListIndex')})")
+            return Check(
+                "status",
+                "failed",
+                f"{result.message} (status list {url}, index {entry.get('statusListIndex')})",
+            )
         messages.append(result.message)
     return Check("status", "passed", "; ".join(messages) or "not revoked")
