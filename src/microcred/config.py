@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     fetch_cache_ttl: float = Field(
         default=300.0, ge=0, description="Seconds a fetched document is reused; 0 disables."
     )
+    demo: bool = Field(
+        default=True,
+        description="Serve demo credentials (signed by a demo issuer under <data_dir>/demo) "
+        "for trying the verifier page.",
+    )
     upload_max_bytes: int = Field(
         default=5_000_000, gt=0, description="Largest request body (upload or JSON) accepted."
     )

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from fastapi.staticfiles import StaticFiles
 
 from microcred import __version__
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         fetcher.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI served from the package, not from a CDN
         title="microcred",
         version=__version__,
         description=DESCRIPTION,

@@ -228,6 +228,20 @@
     event.preventDefault();
   });
 
+  // demo samples: fetched from this server, then verified exactly like an uploaded file
+  for (const button of document.querySelectorAll("button[data-sample]")) {
+    button.addEventListener("click", async function () {
+      try {
+        const response = await fetch(button.dataset.sample);
+        if (!response.ok) throw new Error(String(response.status));
+        const blob = await response.blob();
+        submitFile(new File([blob], button.dataset.sampleName, { type: blob.type }));
+      } catch (_) {
+        showProblem("The sample could not be loaded.");
+      }
+    });
+  }
+
   for (const id of ["text-form", "url-form"]) {
     const form = document.getElementById(id);
     form.addEventListener("submit", function (event) {
