@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from xml.parsers import expat
 
-import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
+import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from microcred.vc.errors import BakingError

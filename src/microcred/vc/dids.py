@@ -139,7 +139,8 @@ def resolve_verification_method(
             )
         except KeyFormatError as exc:
             raise ResolutionError(
-                f"verificationMethod {vm_id!r} names a key in its fragment, but it is malformed ({exc})"
+                f"verificationMethod {vm_id!r} names a key in its fragment, "
+                f"but it is malformed ({exc})"
             ) from None
     if vm_id.startswith("did:key:"):
         return _resolve_did_key(vm_id)

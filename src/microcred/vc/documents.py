@@ -24,7 +24,8 @@ _PACKAGE = "microcred.vc"
 def manifest() -> dict[str, dict[str, str]]:
     """URL -> {file, source, sha256} for every bundled context."""
     raw = resources.files(_PACKAGE).joinpath("contexts/manifest.json").read_text("utf-8")
-    return json.loads(raw)["contexts"]
+    contexts: dict[str, dict[str, str]] = json.loads(raw)["contexts"]
+    return contexts
 
 
 @cache

@@ -2,7 +2,8 @@
 
 - ``VCError``: base of everything below.
 - ``ContextError``: a JSON-LD context is not bundled (the loader never fetches) or is malformed.
-- ``ExpansionError``: strict expansion found an undefined term or type, or JSON-LD processing failed.
+- ``ExpansionError``: strict expansion found an undefined term or type, or JSON-LD processing
+  failed.
 - ``CanonicalizationError``: RDFC-1.0 refused the input (too much blank-node work: a DoS shape).
 - ``KeyError_``: a key or key file is malformed. (Named ``KeyFormatError``.)
 - ``ResolutionError``: a verification method / DID could not be resolved (unsupported method,

@@ -48,7 +48,7 @@ _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 #: needs 6! = 720 at every node). Real credentials need a handful at most.
 MAX_BLANK_NODE_PERMUTATIONS = 120
 #: Processed contexts, shared across calls (bounded: inline contexts come from input).
-_CONTEXT_CACHE = LRUCache(maxsize=256)
+_CONTEXT_CACHE: LRUCache[str, Any] = LRUCache(maxsize=256)
 #: A hard stop for whatever the estimate misses: calls of the N-degree hash per document.
 MAX_N_DEGREE_CALLS = 2_000
 
@@ -107,7 +107,7 @@ def expand(doc: Any, *, strict: bool = True) -> list[Any]:
         processor = FastProcessor(
             on_property_dropped=(lambda prop: dropped.append(prop)) if strict else _pyld.noop
         )
-        expanded = processor.expand(
+        expanded: list[Any] = processor.expand(
             doc,
             {
                 "documentLoader": document_loader,
@@ -230,7 +230,8 @@ def _term(t: dict[str, Any]) -> str:
     if kind == "IRI":
         return f"<{t['value']}>"
     if kind == "blank node":
-        return t["value"]
+        label: str = t["value"]
+        return label
     out = f'"{escape_literal(t["value"])}"'
     datatype = t.get("datatype")
     if datatype == _RDF_LANGSTRING or t.get("language"):
@@ -271,7 +272,8 @@ class _Rdfc10(URDNA2015):
                 lines.append(serialize_quad(masked))
             lines.sort()
             info["hash"] = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
-        return info["hash"]
+        digest: str = info["hash"]
+        return digest
 
     def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
         self._n_degree_calls += 1
@@ -325,7 +327,7 @@ class _Rdfc10(URDNA2015):
     def _check_work(self, by_hash: dict[str, list[str]]) -> None:
         """Estimate the permutations the N-degree step would try and refuse a DoS shape early."""
         first = {id_: h for h, ids in by_hash.items() for id_ in ids}
-        for h, ids in by_hash.items():
+        for ids in by_hash.values():
             if len(ids) == 1:
                 continue
             for id_ in ids:

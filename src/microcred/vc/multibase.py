@@ -34,6 +34,7 @@ def b58decode(text: str) -> bytes:
     pad = len(text) - len(text.lstrip("1"))
     return b"\0" * pad + n.to_bytes((n.bit_length() + 7) // 8, "big")
 
+
 ED25519_PUB = b"\xed\x01"
 ED25519_PRIV = b"\x80\x26"
 
@@ -42,7 +43,7 @@ def encode_z(data: bytes) -> str:
     return "z" + b58encode(data)
 
 
-def decode_z(value: str, *, what: str = "value") -> bytes:
+def decode_z(value: object, *, what: str = "value") -> bytes:
     """Decode a base58btc multibase string. Raises KeyFormatError naming ``what``."""
     if not isinstance(value, str) or not value.startswith("z") or len(value) < 2:
         raise KeyFormatError(f"{what} must be a base58btc multibase string starting with 'z'")

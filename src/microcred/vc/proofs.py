@@ -266,7 +266,10 @@ def _verify_one(
         result.kind = "key"
         return result
     if not resolved.key.verify(signature, data):
-        result.error = "the signature does not match the credential: it was changed after signing or signed with another key"
+        result.error = (
+            "the signature does not match the credential: "
+            "it was changed after signing or signed with another key"
+        )
         result.kind = "proof"
         return result
     result.verified = True

@@ -53,7 +53,10 @@ OLD_OB = {
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "3.0.1",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "3.0.2",
 }
-STATUS_ACCEPT = "application/vc+ld+json, application/vc, application/ld+json, application/json, application/vc+jwt"
+STATUS_ACCEPT = (
+    "application/vc+ld+json, application/vc, application/ld+json, application/json, "
+    "application/vc+jwt"
+)
 
 
 class InputError(VCError):
@@ -75,7 +78,8 @@ def verify_bytes(
     name = filename or "input"
     if len(data) > max_bytes:
         raise InputError(
-            f"{name} is {len(data) / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB",
+            f"{name} is {len(data) / 1_048_576:.1f} MB; "
+            f"the limit is {max_bytes / 1_048_576:.0f} MB",
             code="too_large",
         )
     kind = sniff_image(data)
@@ -194,8 +198,10 @@ def _issuer_id(doc: dict[str, Any]) -> str | None:
     iss = doc.get("issuer")
     if isinstance(iss, str):
         return iss
-    if isinstance(iss, dict) and isinstance(iss.get("id"), str):
-        return iss["id"]
+    if isinstance(iss, dict):
+        ident = iss.get("id")
+        if isinstance(ident, str):
+            return ident
     return None
 
 

@@ -15,6 +15,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from microcred.vc import baking, openbadges, proofs, vcjwt
 from microcred.vc.keys import Ed25519Multikey
@@ -65,7 +66,7 @@ def demo_key(data_dir: Path) -> Ed25519Multikey:
 
 
 def _credential(key: Ed25519Multikey, *, n: int, name: str, valid_from: datetime,
-                valid_until: datetime | None, image: str) -> dict:
+                valid_until: datetime | None, image: str) -> dict[str, Any]:
     achievement = openbadges.achievement(
         id=f"urn:uuid:7f1c2c58-1d8a-4f0e-9a53-00000000000{n}",
         name=name,
@@ -82,6 +83,8 @@ def _credential(key: Ed25519Multikey, *, n: int, name: str, valid_from: datetime
                                  target_framework="O*NET-SOC"),
         ],
     )
+    if key.controller is None:  # a key file with an id but no controller
+        raise openbadges.ShapeError("the demo issuer key names no controller")
     return openbadges.open_badge_credential(
         id=f"urn:uuid:0b6f3a2e-5c1d-4e8f-8a7b-00000000000{n}",
         issuer=openbadges.profile(id=key.controller, name="Demo University",
