@@ -34,6 +34,9 @@ class ResolvedKey:
     key: Ed25519Multikey | None = None
     jwk: dict[str, Any] | None = None
     fetched: bool = False
+    #: set when the key was read from the verification method id itself and the issuer's
+    #: published keys could not be consulted to confirm it (a warning, not a failure)
+    unconfirmed: str | None = None
 
 
 # ---- did:key ------------------------------------------------------------------------------
@@ -130,18 +133,19 @@ def resolve_verification_method(
     if ":" not in vm_id:
         raise ResolutionError(f"verificationMethod {vm_id!r} is not a URL or DID (no scheme)")
     base, _, fragment = vm_id.partition("#")
-    # A fragment that is itself a Multikey, under a controller equal to the issuer id:
-    # the key is in the URL, nothing to fetch.
+    # A fragment that is itself a Multikey, under a controller equal to the issuer id: the
+    # key is in the URL and needs no fetch. Anyone can write such an id, though, so where the
+    # issuer's keys can be read (its DID document, or a profile that lists keys) the key must
+    # be among them; where they cannot, the key is used with a warning.
     if fragment.startswith("z6Mk") and issuer_id is not None and base == issuer_id:
         try:
-            return ResolvedKey(
-                vm_id, base, Ed25519Multikey.from_public(fragment, id=vm_id, controller=base)
-            )
+            key = Ed25519Multikey.from_public(fragment, id=vm_id, controller=base)
         except KeyFormatError as exc:
             raise ResolutionError(
                 f"verificationMethod {vm_id!r} names a key in its fragment, "
                 f"but it is malformed ({exc})"
             ) from None
+        return _confirm_fragment_key(vm_id, base, key, fetch)
     if vm_id.startswith("did:key:"):
         return _resolve_did_key(vm_id)
     if vm_id.startswith("did:web:"):
@@ -161,6 +165,34 @@ def resolve_verification_method(
         )
     doc = _fetch_json(base, fetch)
     return _find_in_document(doc, vm_id, base)
+
+
+def _confirm_fragment_key(
+    vm_id: str, base: str, key: Ed25519Multikey, fetch: Fetch | None
+) -> ResolvedKey:
+    if base.startswith("did:key:"):
+        return _resolve_did_key(vm_id)
+    url = did_web_url(base) if base.startswith("did:web:") else base
+    unconfirmed = ResolvedKey(
+        vm_id, base, key,
+        unconfirmed=f"the key was read from the verification method id itself; the issuer's "
+        f"published keys ({url}) could not be read to confirm it",
+    )
+    if fetch is None or not (base.startswith("did:web:") or base.startswith("https://")):
+        return unconfirmed
+    try:
+        doc = _fetch_json(url, fetch)
+    except (FetchFailed, ResolutionError):
+        return unconfirmed
+    lists_keys = isinstance(doc, dict) and any(
+        doc.get(p) for p in ("verificationMethod", "assertionMethod", "publicKey")
+    )
+    if not lists_keys and not base.startswith("did:web:"):
+        return unconfirmed  # an issuer profile that publishes no keys
+    found = _find_in_document(doc, vm_id, base)  # raises ResolutionError when absent
+    if found.key is None or found.key.public_bytes != key.public_bytes:
+        raise ResolutionError(f"the document at {url} gives another key for {vm_id!r}")
+    return found
 
 
 @lru_cache(maxsize=1024)

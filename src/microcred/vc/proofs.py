@@ -261,6 +261,8 @@ def _verify_one(
         result.kind = "key"
         return result
     result.controller = resolved.controller
+    if resolved.unconfirmed:
+        result.warnings.append(resolved.unconfirmed)
     if resolved.key is None:
         result.error = f"verification method {vm_id!r} is not an Ed25519 key"
         result.kind = "key"
