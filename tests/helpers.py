@@ -19,9 +19,13 @@ def ob_credential(issuer: str, *, name: str = "Data Analysis Micro-credential", 
         description="Cleans, explores and visualises tabular data.",
         criteria_narrative="Pass the final project (60 h of study).",
         achievement_type="MicroCredential",
-        alignment=[openbadges.alignment(target_name="data analysis",
-                                        target_url="http://data.europa.eu/esco/skill/data-analysis",
-                                        target_framework="ESCO")],
+        alignment=[
+            openbadges.alignment(
+                target_name="data analysis",
+                target_url="http://data.europa.eu/esco/skill/data-analysis",
+                target_framework="ESCO",
+            )
+        ],
     )
     doc = openbadges.open_badge_credential(
         id="urn:uuid:2f0e4b9c-5d3b-4c57-9f7e-1d2a8c0b6e11",
@@ -37,11 +41,17 @@ def ob_credential(issuer: str, *, name: str = "Data Analysis Micro-credential", 
 
 def tiny_png(width: int = 2, height: int = 2) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     raw = b"".join(b"\x00" + b"\x30\x80\xc0" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 @contextmanager

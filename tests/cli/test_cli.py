@@ -45,9 +45,15 @@ def test_key_new_writes_a_private_multikey_file(key_file):
 
 
 def test_key_new_prints_the_id_never_the_secret(tmp_path):
-    result = run("key", "new", "-o", tmp_path / "k.json", "--controller", "https://example.edu/issuers/1")
+    result = run(
+        "key", "new", "-o", tmp_path / "k.json", "--controller", "https://example.edu/issuers/1"
+    )
     data = json.loads((tmp_path / "k.json").read_text())
-    assert result.output.strip() == data["id"] == f"https://example.edu/issuers/1#{data['publicKeyMultibase']}"
+    assert (
+        result.output.strip()
+        == data["id"]
+        == f"https://example.edu/issuers/1#{data['publicKeyMultibase']}"
+    )
     assert data["secretKeyMultibase"] not in result.output
 
 
@@ -92,14 +98,22 @@ def test_at_before_valid_from_fails_not_yet_valid(tmp_path, key_file, unsigned):
 def test_jsonl_in_jsonl_out(tmp_path, key_file):
     key = Ed25519Multikey.load(key_file)
     src = tmp_path / "cohort.jsonl"
-    src.write_text("".join(json.dumps(ob_credential(key.controller, name=f"Badge {i}")) + "\n" for i in range(3)))
+    src.write_text(
+        "".join(
+            json.dumps(ob_credential(key.controller, name=f"Badge {i}")) + "\n" for i in range(3)
+        )
+    )
     out = tmp_path / "signed.jsonl"
     assert run("sign", "--key", key_file, src, "-o", out).exit_code == 0
     lines = out.read_text().splitlines()
     assert len(lines) == 3 and all("proof" in json.loads(ln) for ln in lines)
     result = run("verify", "--json", out)
     assert result.exit_code == 0
-    assert [r["credential"]["name"] for r in json.loads(result.output)] == ["Badge 0", "Badge 1", "Badge 2"]
+    assert [r["credential"]["name"] for r in json.loads(result.output)] == [
+        "Badge 0",
+        "Badge 1",
+        "Badge 2",
+    ]
 
 
 def test_sign_names_line_and_column_of_bad_json(tmp_path, key_file):
@@ -135,13 +149,21 @@ def test_status_list_fetched_from_a_live_server(tmp_path, key_file):
     with serve_files(routes) as base:
         list_url = f"{base}/status/1"
         list_cred = statuslist.status_list_credential(
-            id=list_url, issuer=key.controller, purpose="revocation",
-            encoded_list=lst.encode(), valid_from="2025-01-01T00:00:00Z")
+            id=list_url,
+            issuer=key.controller,
+            purpose="revocation",
+            encoded_list=lst.encode(),
+            valid_from="2025-01-01T00:00:00Z",
+        )
         signed_list = proofs.sign(list_cred, key)
 
         def credential_at(index):
-            doc = ob_credential(key.controller, credentialStatus=statuslist.status_entry(
-                list_url=list_url, index=index, purpose="revocation"))
+            doc = ob_credential(
+                key.controller,
+                credentialStatus=statuslist.status_entry(
+                    list_url=list_url, index=index, purpose="revocation"
+                ),
+            )
             path = tmp_path / f"c{index}.json"
             path.write_text(json.dumps(proofs.sign(doc, key)))
             return path

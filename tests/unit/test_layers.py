@@ -6,8 +6,18 @@ import json
 import subprocess
 import sys
 
-FORBIDDEN = ("fastapi", "starlette", "sqlalchemy", "jinja2", "typer", "uvicorn", "httpx",
-             "microcred.web", "microcred.cli", "microcred.verifying")
+FORBIDDEN = (
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "jinja2",
+    "typer",
+    "uvicorn",
+    "httpx",
+    "microcred.web",
+    "microcred.cli",
+    "microcred.verifying",
+)
 
 
 def test_vc_imports_no_adapter():

@@ -19,7 +19,7 @@ import json
 import os
 import sys
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,7 +39,7 @@ app.add_typer(key_app, name="key")
 MAX_INPUT = 5 * 1024 * 1024
 
 
-class Suite(str, Enum):
+class Suite(StrEnum):
     rdfc = "eddsa-rdfc-2022"
     jcs = "eddsa-jcs-2022"
     jwt = "vc-jwt"
@@ -191,7 +191,7 @@ def verify(
         typer.Option("--fixture", help="URL=FILE: answer URL from FILE, never the network."),
     ] = None,
 ) -> None:
-    """Verify credentials. Exit 0: all verified; 1: any failed; 2: none failed, some indeterminate."""
+    """Verify credentials. Exit 0: all verified; 1: any failed; 2: some indeterminate."""
     from microcred.config import get_settings
     from microcred.vc.report import Check, Report, Summary
     from microcred.vc.verifier import verify_bytes, verify_url

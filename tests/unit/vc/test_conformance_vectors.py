@@ -39,12 +39,23 @@ def test_w3c_canonical_documents_hashes_and_signature(w3c, suite):
     assert doc_canon == _read(d / f"canonDoc{tag}.txt")
     assert proof_canon == _read(d / f"proofCanon{tag}.txt")
     assert hashlib.sha256(doc_canon.encode()).hexdigest() == _read(d / f"docHash{tag}.txt").strip()
-    assert hashlib.sha256(proof_canon.encode()).hexdigest() == _read(d / f"proofHash{tag}.txt").strip()
+    assert (
+        hashlib.sha256(proof_canon.encode()).hexdigest() == _read(d / f"proofHash{tag}.txt").strip()
+    )
     kp = json.loads(_read(w3c / "keyPair.json"))
-    key = Ed25519Multikey.from_json({"publicKeyMultibase": kp["publicKeyMultibase"],
-                                     "secretKeyMultibase": kp["privateKeyMultibase"]})
-    signed = proofs.sign(unsigned, key, cryptosuite=suite, created=config["created"],
-                         verification_method=config["verificationMethod"])
+    key = Ed25519Multikey.from_json(
+        {
+            "publicKeyMultibase": kp["publicKeyMultibase"],
+            "secretKeyMultibase": kp["privateKeyMultibase"],
+        }
+    )
+    signed = proofs.sign(
+        unsigned,
+        key,
+        cryptosuite=suite,
+        created=config["created"],
+        verification_method=config["verificationMethod"],
+    )
     expected = json.loads(_read(d / f"signed{tag}.json"))
     assert signed["proof"]["proofValue"] == _read(d / f"sigBTC58{tag}.txt").strip()
     assert signed == expected
@@ -82,12 +93,19 @@ def test_1edtech_canonicalization_vectors(conformance_dir, case):
     unsigned = json.loads(_read(base / c["unsigned"]))
     options = manifest["proof_options"]
     assert jsonld.canonical_nquads(unsigned) == _read(base / c["document_canon"])
-    assert jsonld.canonical_nquads({**options, "@context": unsigned["@context"]}) == _read(base / c["proof_canon"])
+    assert jsonld.canonical_nquads({**options, "@context": unsigned["@context"]}) == _read(
+        base / c["proof_canon"]
+    )
     key = Ed25519Multikey.from_seed(bytes.fromhex(manifest["ed25519_seed_hex"]))
     assert key.public_key_multibase == manifest["publicKeyMultibase"]
-    signed = proofs.sign(unsigned, key, created=options["created"],
-                         verification_method=options["verificationMethod"])
+    signed = proofs.sign(
+        unsigned, key, created=options["created"], verification_method=options["verificationMethod"]
+    )
     assert signed["proof"]["proofValue"] == c["expected_proofValue"]
-    issuer = unsigned["issuer"]["id"] if isinstance(unsigned["issuer"], dict) else unsigned["issuer"]
+    issuer = (
+        unsigned["issuer"]["id"] if isinstance(unsigned["issuer"], dict) else unsigned["issuer"]
+    )
     results = proofs.verify_proofs(signed, issuer_id=issuer)
-    assert results[0].verified, results[0].error  # key from the fragment under the issuer id: no fetch
+    assert results[0].verified, results[
+        0
+    ].error  # key from the fragment under the issuer id: no fetch

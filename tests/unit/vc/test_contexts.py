@@ -37,7 +37,12 @@ def test_every_required_context_is_bundled_with_provenance():
         assert url in manifest, url
         entry = manifest[url]
         assert entry["source"], url
-        data = resources.files("microcred.vc").joinpath("contexts").joinpath(entry["file"]).read_bytes()
+        data = (
+            resources.files("microcred.vc")
+            .joinpath("contexts")
+            .joinpath(entry["file"])
+            .read_bytes()
+        )
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], url
         assert "@context" in json.loads(data)
 
@@ -51,12 +56,17 @@ def test_loader_refuses_other_urls_naming_them():
 def _terms(ctx_doc, url):
     """term -> (expanded IRI, type coercion, container, scoped terms) as pyld resolves them."""
     loader = lambda u, options=None: {  # noqa: E731
-        "contextUrl": None, "documentUrl": u,
+        "contextUrl": None,
+        "documentUrl": u,
         "document": ctx_doc if u == url else documents.get_context(u),
     }
     proc = pyld.JsonLdProcessor()
-    options = {"documentLoader": loader, "processingMode": "json-ld-1.1",
-               "contextResolver": pyld.ContextResolver({}, loader), "base": ""}
+    options = {
+        "documentLoader": loader,
+        "processingMode": "json-ld-1.1",
+        "contextResolver": pyld.ContextResolver({}, loader),
+        "base": "",
+    }
     active = proc.process_context(proc._get_initial_context(options), url, options)
 
     def describe(active_ctx, depth=0):
@@ -66,10 +76,17 @@ def _terms(ctx_doc, url):
                 continue
             scoped = None
             if "@context" in d and depth < 3:
-                inner = proc._process_context(active_ctx, d["@context"], options, override_protected=True)
+                inner = proc._process_context(
+                    active_ctx, d["@context"], options, override_protected=True
+                )
                 scoped = describe(inner, depth + 1)
-            out[term] = (d.get("@id"), d.get("@type"), tuple(sorted(d.get("@container", []))),
-                         d.get("reverse"), json.dumps(scoped, sort_keys=True) if scoped else None)
+            out[term] = (
+                d.get("@id"),
+                d.get("@type"),
+                tuple(sorted(d.get("@container", []))),
+                d.get("reverse"),
+                json.dumps(scoped, sort_keys=True) if scoped else None,
+            )
         return out
 
     return describe(active)

@@ -13,11 +13,14 @@ from microcred.vc.verifier import verify_credential
 from tests.helpers import ob_credential
 
 
-@pytest.mark.parametrize(("did", "url"), [
-    ("did:web:example.com", "https://example.com/.well-known/did.json"),
-    ("did:web:w3c-ccg.github.io:user:alice", "https://w3c-ccg.github.io/user/alice/did.json"),
-    ("did:web:example.com%3A3000:issuers:1", "https://example.com:3000/issuers/1/did.json"),
-])
+@pytest.mark.parametrize(
+    ("did", "url"),
+    [
+        ("did:web:example.com", "https://example.com/.well-known/did.json"),
+        ("did:web:w3c-ccg.github.io:user:alice", "https://w3c-ccg.github.io/user/alice/did.json"),
+        ("did:web:example.com%3A3000:issuers:1", "https://example.com:3000/issuers/1/did.json"),
+    ],
+)
 def test_did_web_urls(did, url):
     assert dids.did_web_url(did) == url
 
@@ -45,7 +48,9 @@ def did_web_issuer():
     did = "did:web:college.example"
     key = Ed25519Multikey.generate().with_controller(did)
     old = Ed25519Multikey.generate().with_controller(did)
-    fetch = FixtureFetch({"https://college.example/.well-known/did.json": dids.did_web_document(did, [key, old])})
+    fetch = FixtureFetch(
+        {"https://college.example/.well-known/did.json": dids.did_web_document(did, [key, old])}
+    )
     return did, key, old, fetch
 
 
@@ -56,7 +61,9 @@ def test_did_web_credential_verifies_with_the_fetched_document(did_web_issuer):
         report = verify_credential(signed, fetch=fetch)
         assert report.verdict == "verified", report.to_json()
         assert report.check("issuer").status == "passed"
-    assert fetch.calls and all(c == "https://college.example/.well-known/did.json" for c in fetch.calls)
+    assert fetch.calls and all(
+        c == "https://college.example/.well-known/did.json" for c in fetch.calls
+    )
 
 
 def test_key_missing_from_the_did_document_fails_the_key_check(did_web_issuer):
@@ -89,12 +96,29 @@ def test_fragment_key_is_used_with_a_warning_when_the_did_document_is_unreachabl
 def test_https_controller_document():
     issuer = "https://college.example/issuers/1"
     key = Ed25519Multikey.generate().with_controller(issuer, id=f"{issuer}/keys/1")
-    controller_doc = {"@context": ["https://www.w3.org/ns/did/v1"], "id": issuer,
-                      "assertionMethod": [{"id": key.id, "type": "Multikey", "controller": issuer,
-                                           "publicKeyMultibase": key.public_key_multibase}]}
-    fetch = FixtureFetch({key.id: {"id": key.id, "type": "Multikey", "controller": issuer,
-                                   "publicKeyMultibase": key.public_key_multibase},
-                          issuer: controller_doc})
+    controller_doc = {
+        "@context": ["https://www.w3.org/ns/did/v1"],
+        "id": issuer,
+        "assertionMethod": [
+            {
+                "id": key.id,
+                "type": "Multikey",
+                "controller": issuer,
+                "publicKeyMultibase": key.public_key_multibase,
+            }
+        ],
+    }
+    fetch = FixtureFetch(
+        {
+            key.id: {
+                "id": key.id,
+                "type": "Multikey",
+                "controller": issuer,
+                "publicKeyMultibase": key.public_key_multibase,
+            },
+            issuer: controller_doc,
+        }
+    )
     signed = proofs.sign(ob_credential(issuer), key)
     assert verify_credential(signed, fetch=fetch).verdict == "verified"
 
@@ -107,11 +131,14 @@ def test_key_of_another_controller_fails_the_issuer_check():
     assert report.check("issuer").status == "failed" and report.verdict == "failed"
 
 
-@pytest.mark.parametrize(("vm", "message"), [
-    ("no-scheme-here", "no scheme"),
-    ("ftp://example.com/key", "'ftp'"),
-    ("did:example:123#key-1", "did:example"),
-])
+@pytest.mark.parametrize(
+    ("vm", "message"),
+    [
+        ("no-scheme-here", "no scheme"),
+        ("ftp://example.com/key", "'ftp'"),
+        ("did:example:123#key-1", "did:example"),
+    ],
+)
 def test_unresolvable_verification_methods_name_the_reason(vm, message):
     with pytest.raises(ResolutionError, match=message):
         dids.resolve_verification_method(vm, fetch=None)

@@ -14,7 +14,10 @@ from microcred.vc.multibase import b58decode, b58encode
 # Known answers: the W3C vc-di-eddsa key pair, and the base58btc draft's examples.
 KNOWN = [
     (b"Hello World!", "2NEpo7TZRRrLZSi2U"),
-    (b"The quick brown fox jumps over the lazy dog.", "USm3fpXnKG5EUBx2ndxBDMPVciP5hGey2Jh4NDv6gmeo1LkMeiKrLJUUBk6Z"),
+    (
+        b"The quick brown fox jumps over the lazy dog.",
+        "USm3fpXnKG5EUBx2ndxBDMPVciP5hGey2Jh4NDv6gmeo1LkMeiKrLJUUBk6Z",
+    ),
     (b"\x00\x00\x28\x7f\xb4\xcd", "11233QC4"),
 ]
 
@@ -36,9 +39,14 @@ def test_base58btc_refuses_bad_characters():
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**60), 2**60)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -67,14 +75,21 @@ def test_nquads_escaping_matches_oxigraph(value):
         expected = ox.serialize([quad], format=ox.RdfFormat.N_QUADS).decode()
     except (ValueError, UnicodeEncodeError):
         return  # lone surrogates are not RDF strings
-    mine = jsonld.serialize_quad({
-        "subject": {"type": "IRI", "value": "urn:s"},
-        "predicate": {"type": "IRI", "value": "urn:p"},
-        "object": {"type": "literal", "value": value,
-                   "datatype": "http://www.w3.org/2001/XMLSchema#string"},
-    })
+    mine = jsonld.serialize_quad(
+        {
+            "subject": {"type": "IRI", "value": "urn:s"},
+            "predicate": {"type": "IRI", "value": "urn:p"},
+            "object": {
+                "type": "literal",
+                "value": value,
+                "datatype": "http://www.w3.org/2001/XMLSchema#string",
+            },
+        }
+    )
     assert mine == expected
 
 
 def test_escaping_of_control_characters_is_spec_exact():
-    assert jsonld.escape_literal('\b\f\x01\x7f\t\n\r"\\é') == '\\b\\f\\u0001\\u007F\\t\\n\\r\\"\\\\é'
+    assert (
+        jsonld.escape_literal('\b\f\x01\x7f\t\n\r"\\é') == '\\b\\f\\u0001\\u007F\\t\\n\\r\\"\\\\é'
+    )

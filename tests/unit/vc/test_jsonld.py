@@ -12,8 +12,13 @@ EX = "https://www.w3.org/ns/credentials/examples/v2"
 
 
 def _cred(**extra):
-    doc = {"@context": [VC2], "type": ["VerifiableCredential"], "issuer": "did:example:1",
-           "validFrom": "2024-01-01T00:00:00Z", "credentialSubject": {"id": "did:example:2"}}
+    doc = {
+        "@context": [VC2],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:1",
+        "validFrom": "2024-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:2"},
+    }
     doc.update(extra)
     return doc
 
@@ -51,10 +56,12 @@ def test_missing_context():
 
 
 def test_control_characters_are_escaped_as_rdfc_requires():
-    doc = {"@context": [VC2, EX], "id": "urn:x", "name": "a\bb\fc\u0001d\u007fe\tf\ng\"h\\i é"}
+    doc = {"@context": [VC2, EX], "id": "urn:x", "name": 'a\bb\fc\u0001d\u007fe\tf\ng"h\\i é'}
     nq = jsonld.canonical_nquads(doc)
     line = next(ln for ln in nq.splitlines() if "schema.org/name" in ln)
-    assert line == '<urn:x> <https://schema.org/name> "a\\bb\\fc\\u0001d\\u007Fe\\tf\\ng\\"h\\\\i é" .'
+    assert (
+        line == '<urn:x> <https://schema.org/name> "a\\bb\\fc\\u0001d\\u007Fe\\tf\\ng\\"h\\\\i é" .'
+    )
 
 
 def test_canonical_output_is_sorted_and_newline_terminated():
@@ -64,7 +71,9 @@ def test_canonical_output_is_sorted_and_newline_terminated():
 
 
 def _clique(n: int) -> dict:
-    nodes = [{"@id": f"_:n{i}", "p": [{"@id": f"_:n{j}"} for j in range(n) if j != i]} for i in range(n)]
+    nodes = [
+        {"@id": f"_:n{i}", "p": [{"@id": f"_:n{j}"} for j in range(n) if j != i]} for i in range(n)
+    ]
     return {"@context": {"@vocab": "http://example.org/"}, "@graph": nodes}
 
 
@@ -79,10 +88,14 @@ def test_small_symmetric_graphs_still_canonicalize():
 
 
 def test_blank_node_labels_do_not_change_the_result():
-    a = {"@context": {"@vocab": "http://example.org/"},
-         "@graph": [{"@id": "_:x", "p": {"@id": "_:y"}, "v": "1"}, {"@id": "_:y", "v": "2"}]}
-    b = {"@context": {"@vocab": "http://example.org/"},
-         "@graph": [{"@id": "_:q", "v": "2"}, {"@id": "_:r", "p": {"@id": "_:q"}, "v": "1"}]}
+    a = {
+        "@context": {"@vocab": "http://example.org/"},
+        "@graph": [{"@id": "_:x", "p": {"@id": "_:y"}, "v": "1"}, {"@id": "_:y", "v": "2"}],
+    }
+    b = {
+        "@context": {"@vocab": "http://example.org/"},
+        "@graph": [{"@id": "_:q", "v": "2"}, {"@id": "_:r", "p": {"@id": "_:q"}, "v": "1"}],
+    }
     assert jsonld.canonical_nquads(a) == jsonld.canonical_nquads(b)
 
 

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.conformance
 
 
 def _expectations(conformance_dir):
-    return json.loads((conformance_dir / "1edtech-validator-ob30" / "expectations.json").read_text())
+    return json.loads(
+        (conformance_dir / "1edtech-validator-ob30" / "expectations.json").read_text()
+    )
 
 
 def _cases():
@@ -49,9 +51,12 @@ def test_sample_reaches_its_verdict(conformance_dir, case):
         failed = {c.name for c in report.checks if c.status == "failed"}
         assert failed & set(case["checks"]), detail
     if case.get("needs_fixtures"):
-        bare = verify_bytes(path.read_bytes(), filename=case["file"], now=now,
-                            fetch=Fetcher(transport=_NoNetwork()))[0]
-        assert bare.verdict == "indeterminate", "without the status list it must not be 'not revoked'"
+        bare = verify_bytes(
+            path.read_bytes(), filename=case["file"], now=now, fetch=Fetcher(transport=_NoNetwork())
+        )[0]
+        assert bare.verdict == "indeterminate", (
+            "without the status list it must not be 'not revoked'"
+        )
 
 
 class _NoNetwork:

@@ -20,7 +20,10 @@ W3C_SECRET = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
 W3C_VM = f"did:key:{W3C_PUBLIC}#{W3C_PUBLIC}"
 W3C_CREATED = "2023-02-24T23:36:38Z"
 W3C_UNSIGNED = {
-    "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+    "@context": [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://www.w3.org/ns/credentials/examples/v2",
+    ],
     "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
     "type": ["VerifiableCredential", "AlumniCredential"],
     "name": "Alumni Credential",
@@ -46,19 +49,31 @@ OB_PUBLIC = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
 
 
 def w3c_key() -> Ed25519Multikey:
-    return Ed25519Multikey.from_json({"publicKeyMultibase": W3C_PUBLIC, "secretKeyMultibase": W3C_SECRET})
+    return Ed25519Multikey.from_json(
+        {"publicKeyMultibase": W3C_PUBLIC, "secretKeyMultibase": W3C_SECRET}
+    )
 
 
 def _config(suite: str) -> dict:
-    return {"type": "DataIntegrityProof", "cryptosuite": suite, "created": W3C_CREATED,
-            "verificationMethod": W3C_VM, "proofPurpose": "assertionMethod",
-            "@context": W3C_UNSIGNED["@context"]}
+    return {
+        "type": "DataIntegrityProof",
+        "cryptosuite": suite,
+        "created": W3C_CREATED,
+        "verificationMethod": W3C_VM,
+        "proofPurpose": "assertionMethod",
+        "@context": W3C_UNSIGNED["@context"],
+    }
 
 
 def test_rdfc_hashes_are_exact():
     f = FIGURES["eddsa-rdfc-2022"]
-    assert hashlib.sha256(jsonld.canonical_nquads(W3C_UNSIGNED).encode()).hexdigest() == f["doc_hash"]
-    assert hashlib.sha256(jsonld.canonical_nquads(_config("eddsa-rdfc-2022")).encode()).hexdigest() == f["proof_hash"]
+    assert (
+        hashlib.sha256(jsonld.canonical_nquads(W3C_UNSIGNED).encode()).hexdigest() == f["doc_hash"]
+    )
+    assert (
+        hashlib.sha256(jsonld.canonical_nquads(_config("eddsa-rdfc-2022")).encode()).hexdigest()
+        == f["proof_hash"]
+    )
 
 
 def test_jcs_hashes_are_exact():

@@ -25,8 +25,12 @@ async def index(request: Request) -> RedirectResponse:
 async def verify_page(request: Request) -> Response:
     """Paste JSON or a JWT, drop a badge image, or give a URL; results render in place."""
     samples = _samples(request)
-    return render(request, "verify.html", accepted=ACCEPTED_FORMATS,
-                  samples=list(samples.values()) if samples else [])
+    return render(
+        request,
+        "verify.html",
+        accepted=ACCEPTED_FORMATS,
+        samples=list(samples.values()) if samples else [],
+    )
 
 
 def _samples(request: Request) -> dict[str, Sample] | None:
@@ -45,10 +49,14 @@ async def demo_sample(request: Request, name: str) -> Response:
     sample = (_samples(request) or {}).get(name)
     if sample is None:
         raise HTTPException(status_code=404, detail=f"no demo sample named {name!r}")
-    return Response(sample.data, media_type=sample.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{sample.name}"',
-        "X-Content-Type-Options": "nosniff",
-    })
+    return Response(
+        sample.data,
+        media_type=sample.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{sample.name}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.get("/healthz", tags=["health"])
