@@ -36,6 +36,7 @@ bench: $(DEVSTAMP) interop-deps
 
 check: $(DEVSTAMP)
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 contexts:

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from microcred.vc import openbadges
 
 
-def ob_credential(issuer: str, *, name: str = "Data Analysis Micro-credential", **extra) -> dict:
+def ob_credential(issuer: str, *, name: str = "Data Analysis Micro-credential", **kwargs) -> dict:
+    """An Open Badges 3.0 credential from ``issuer``; ``kwargs`` go to open_badge_credential."""
     achievement = openbadges.achievement(
         id="https://example.edu/achievements/data-analysis",
         name=name,
@@ -27,16 +28,17 @@ def ob_credential(issuer: str, *, name: str = "Data Analysis Micro-credential", 
             )
         ],
     )
-    doc = openbadges.open_badge_credential(
-        id="urn:uuid:2f0e4b9c-5d3b-4c57-9f7e-1d2a8c0b6e11",
-        issuer=openbadges.profile(id=issuer, name="Example College"),
-        achievement=achievement,
-        subject_id="did:example:learner-42",
-        valid_from="2025-01-01T00:00:00Z",
-        name=name,
+    return openbadges.open_badge_credential(
+        **{
+            "id": "urn:uuid:2f0e4b9c-5d3b-4c57-9f7e-1d2a8c0b6e11",
+            "issuer": openbadges.profile(id=issuer, name="Example College"),
+            "achievement": achievement,
+            "subject_id": "did:example:learner-42",
+            "valid_from": "2025-01-01T00:00:00Z",
+            "name": name,
+            **kwargs,
+        }
     )
-    doc.update(extra)
-    return doc
 
 
 def tiny_png(width: int = 2, height: int = 2) -> bytes:

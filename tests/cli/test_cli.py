@@ -160,7 +160,7 @@ def test_status_list_fetched_from_a_live_server(tmp_path, key_file):
         def credential_at(index):
             doc = ob_credential(
                 key.controller,
-                credentialStatus=statuslist.status_entry(
+                credential_status=statuslist.status_entry(
                     list_url=list_url, index=index, purpose="revocation"
                 ),
             )

@@ -70,25 +70,13 @@ def issuer_key() -> Any:
 @pytest.fixture(scope="session")
 def make_badge(issuer_key: Any) -> Callable[..., dict[str, Any]]:
     """make_badge(name=..., signed=True, **open_badge_credential kwargs) -> credential."""
-    from microcred.vc import openbadges, proofs
+    from microcred.vc import proofs
+    from tests.helpers import ob_credential
 
     def make(
         name: str = "Data Literacy Foundations", *, signed: bool = True, **extra: Any
     ) -> dict[str, Any]:
-        doc = openbadges.open_badge_credential(
-            id="urn:uuid:3f1b6c1e-8f4a-4d0e-9a51-0c6d2f0e7b11",
-            issuer=openbadges.profile(id=issuer_key.controller, name="Example University"),
-            achievement=openbadges.achievement(
-                id="https://example.edu/achievements/data-literacy",
-                name=name,
-                description="Reads, cleans and charts data sets.",
-                criteria_narrative="Completed the four modules and the final project.",
-            ),
-            subject_id="did:example:learner-42",
-            valid_from="2025-01-01T00:00:00Z",
-            name=name,
-            **extra,
-        )
+        doc = ob_credential(issuer_key.controller, name=name, **extra)
         return proofs.sign(doc, issuer_key) if signed else doc
 
     return make

@@ -194,7 +194,7 @@ def test_verify_pasted_json(client: TestClient, make_badge: Badge) -> None:
     (report,) = response.json()["reports"]
     assert report["verdict"] == "verified"
     assert report["credential"]["name"] == "Data Literacy Foundations"
-    assert report["credential"]["issuer_name"] == "Example University"
+    assert report["credential"]["issuer_name"] == "Example College"
 
 
 def test_verify_pasted_jwt(client: TestClient, make_badge: Badge, issuer_key: Any) -> None:

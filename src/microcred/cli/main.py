@@ -146,31 +146,12 @@ def sign(
 
 
 def _parse_docs(text: str, name: str, jsonl: bool) -> list[tuple[str, Any]]:
-    if not jsonl:
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise MicrocredError(
-                f"{name}, line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"
-            ) from None
+    from microcred.vc.jsondocs import parse_documents
+
+    docs = parse_documents(text, name, lines=jsonl)
+    for where, doc in docs:
         if not isinstance(doc, dict):
-            raise MicrocredError(f"{name}: a credential must be a JSON object")
-        return [(name, doc)]
-    docs = []
-    for i, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise MicrocredError(
-                f"{name}, line {i}, column {exc.colno}: invalid JSON ({exc.msg})"
-            ) from None
-        if not isinstance(doc, dict):
-            raise MicrocredError(f"{name}, line {i}: a credential must be a JSON object")
-        docs.append((f"{name}, line {i}", doc))
-    if not docs:
-        raise MicrocredError(f"{name}: no credential in the file")
+            raise MicrocredError(f"{where}: a credential must be a JSON object")
     return docs
 
 

@@ -58,3 +58,9 @@ class BakingError(VCError):
 
 class StatusListError(VCError):
     code = "status_list"
+
+
+class InputError(VCError):
+    """The input is not something the verifier can read (size, format, syntax)."""
+
+    code = "bad_input"

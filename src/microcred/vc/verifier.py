@@ -9,7 +9,6 @@ never "not revoked".
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,9 +21,11 @@ from microcred.vc.errors import (
     ContextError,
     ExpansionError,
     FetchFailed,
+    InputError,
     StatusListError,
     VCError,
 )
+from microcred.vc.jsondocs import parse_documents
 from microcred.vc.report import Check, Report, Summary, verdict_of
 from microcred.vc.summary import summarize
 
@@ -57,12 +58,6 @@ STATUS_ACCEPT = (
     "application/vc+ld+json, application/vc, application/ld+json, application/json, "
     "application/vc+jwt"
 )
-
-
-class InputError(VCError):
-    """The input is not something the verifier can read (size, format, syntax)."""
-
-    code = "bad_input"
 
 
 # ---- entry points -------------------------------------------------------------------------
@@ -114,9 +109,9 @@ def verify_text(
     if not stripped:
         raise InputError(f"{name} is empty: give {ACCEPTED_FORMATS}", code="empty")
     if stripped[0] in "{[":
-        docs = _parse_json_or_lines(stripped, name)
+        docs = parse_documents(stripped, name)
         return [
-            _with_source(verify_credential(d, now=now, fetch=fetch), name, "JSON") for d in docs
+            _with_source(verify_credential(d, now=now, fetch=fetch), name, "JSON") for _, d in docs
         ]
     if _JWT.match(stripped):
         return [_with_source(verify_jwt(stripped, now=now, fetch=fetch), name, "VC-JWT")]
@@ -148,39 +143,6 @@ def _with_source(report: Report, source: str, fmt: str) -> Report:
     if report.credential.format is None:
         report.credential.format = fmt
     return report
-
-
-def _parse_json_or_lines(text: str, name: str) -> list[Any]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as first:
-        lines = [ln for ln in text.splitlines()]
-        if len([ln for ln in lines if ln.strip()]) > 1:
-            docs = []
-            for i, line in enumerate(lines, 1):
-                if not line.strip():
-                    continue
-                try:
-                    docs.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise InputError(
-                        f"{name}, line {i}, column {exc.colno}: invalid JSON ({exc.msg})",
-                        code="bad_json",
-                    ) from None
-            return docs
-        raise InputError(
-            f"{name}, line {first.lineno}, column {first.colno}: invalid JSON ({first.msg})",
-            code="bad_json",
-        ) from None
-    except RecursionError:
-        raise InputError(f"{name}: JSON nested too deeply", code="bad_json") from None
-    if isinstance(value, list):
-        if not value:
-            raise InputError(
-                f"{name} is an empty JSON array: no credential to verify", code="empty"
-            )
-        return value
-    return [value]
 
 
 # ---- one credential -----------------------------------------------------------------------
