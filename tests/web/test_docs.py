@@ -31,3 +31,15 @@ def test_demo_samples_are_offered_and_verify_as_described(client):
         reply = client.post("/verify", files={"file": (name, sample.content)})
         assert reply.json()["reports"][0]["verdict"] == verdict, name
     assert client.get("/demo/samples/nope.json").status_code == 404
+
+
+def test_curl_data_binary_without_a_content_type_is_taken_as_the_input(client, make_badge):
+    import json
+
+    body = json.dumps(make_badge()).encode()
+    reply = client.post("/verify", content=body,
+                        headers={"content-type": "application/x-www-form-urlencoded"})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["reports"][0]["verdict"] == "verified"
+    form = client.post("/verify", data={"text": body.decode()})
+    assert form.json()["reports"][0]["verdict"] == "verified"
