@@ -174,7 +174,9 @@ def _confirm_fragment_key(
         return _resolve_did_key(vm_id)
     url = did_web_url(base) if base.startswith("did:web:") else base
     unconfirmed = ResolvedKey(
-        vm_id, base, key,
+        vm_id,
+        base,
+        key,
         unconfirmed=f"the key was read from the verification method id itself; the issuer's "
         f"published keys ({url}) could not be read to confirm it",
     )

@@ -21,7 +21,7 @@ def parse_documents(text: str, source: str, *, lines: bool | None = None) -> lis
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            if lines is False or len([ln for ln in text.splitlines() if ln.strip()]) < 2:
+            if lines is False or not _looks_like_json_lines(text):
                 raise _syntax(source, exc.lineno, exc) from None
         except RecursionError:
             raise InputError(f"{source}: JSON nested too deeply", code="bad_json") from None
@@ -48,6 +48,18 @@ def parse_documents(text: str, source: str, *, lines: bool | None = None) -> lis
     if not docs:
         raise InputError(f"{source}: no credential in the file", code="empty")
     return docs
+
+
+def _looks_like_json_lines(text: str) -> bool:
+    """Two or more non-empty lines, the first of which is a JSON value on its own."""
+    rows = [ln for ln in text.splitlines() if ln.strip()]
+    if len(rows) < 2:
+        return False
+    try:
+        json.loads(rows[0])
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
 
 
 def _syntax(source: str, line: int, exc: json.JSONDecodeError) -> InputError:

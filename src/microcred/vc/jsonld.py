@@ -46,7 +46,13 @@ _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 #: A blank node whose neighbours can only be told apart by trying every order of them is
 #: refused when that takes more than this many permutations (a clique of 7 blank nodes
 #: needs 6! = 720 at every node). Real credentials need a handful at most.
-MAX_BLANK_NODE_PERMUTATIONS = 120
+MAX_BLANK_NODE_PERMUTATIONS = 24
+#: Limits on the JSON a credential may be for JSON-LD processing: pyld's node map compares
+#: every array item with the others (quadratic), and recursion follows nesting. Real
+#: credentials stay far below these; larger input is refused as a denial-of-service shape.
+MAX_DEPTH = 64
+MAX_ARRAY_ITEMS = 1_000
+MAX_VALUES = 20_000
 #: Processed contexts, shared across calls (bounded: inline contexts come from input).
 _CONTEXT_CACHE: LRUCache[str, Any] = LRUCache(maxsize=256)
 #: A hard stop for whatever the estimate misses: calls of the N-degree hash per document.
@@ -101,6 +107,7 @@ def expand(doc: Any, *, strict: bool = True) -> list[Any]:
         raise ExpansionError("a credential must be a JSON object")
     if "@context" not in doc:
         raise ContextError("the document has no @context", code="missing_context")
+    check_size(doc)
     _check_context_urls(doc)
     dropped: list[str] = []
     try:
@@ -130,8 +137,44 @@ def expand(doc: Any, *, strict: bool = True) -> list[Any]:
                 "signed (add a context that defines them)",
                 code="undefined_term",
             )
-        _check_relative(expanded)
+        try:
+            _check_relative(expanded)
+        except RecursionError:
+            raise ExpansionError("the document is nested too deeply", code="too_deep") from None
     return expanded
+
+
+def check_size(doc: Any) -> None:
+    """Refuse JSON too deep, too wide or too large for JSON-LD processing (iterative walk).
+
+    Raises ExpansionError naming the JSON path where a limit was passed.
+    """
+    stack: list[tuple[Any, str, int]] = [(doc, "$", 0)]
+    values = 0
+    while stack:
+        node, path, depth = stack.pop()
+        values += 1
+        if values > MAX_VALUES:
+            raise ExpansionError(
+                f"the document holds more than {MAX_VALUES:,} JSON values: refused as too large "
+                "to process safely",
+                code="too_large",
+            )
+        if depth > MAX_DEPTH:
+            raise ExpansionError(
+                f"{path}: the document is nested more than {MAX_DEPTH} levels deep: refused",
+                code="too_deep",
+            )
+        if isinstance(node, dict):
+            stack.extend((v, f"{path}.{k}", depth + 1) for k, v in node.items())
+        elif isinstance(node, list):
+            if len(node) > MAX_ARRAY_ITEMS:
+                raise ExpansionError(
+                    f"{path} holds {len(node):,} items; at most {MAX_ARRAY_ITEMS:,} are processed: "
+                    "refused as too large",
+                    code="too_large",
+                )
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(node))
 
 
 def _describe(exc: BaseException) -> str:
@@ -152,6 +195,11 @@ def _check_relative(expanded: Any) -> None:
                 walk(item)
         elif isinstance(node, dict):
             for t in node.get("@type", []) if "@value" not in node else []:
+                if not isinstance(t, str):
+                    raise ExpansionError(
+                        "a type is not a usable IRI (a keyword-like value such as '@x'?)",
+                        code="undefined_type",
+                    )
                 if not _ABSOLUTE_IRI.match(t) and not t.startswith("_:"):
                     raise ExpansionError(
                         f"undefined type {t!r}: not defined by any @context "
@@ -348,10 +396,14 @@ class _Rdfc10(URDNA2015):
 
 
 def _refuse(total: int, group: int | None) -> CanonicalizationError:
-    what = f", a group of {group} indistinguishable neighbours" if group else ""
+    why = (
+        f"a group of {group} blank nodes that only trying every order can tell apart"
+        if group
+        else "blank nodes that take too many steps to tell apart"
+    )
     return CanonicalizationError(
-        f"the document's blank nodes are too symmetric to canonicalize safely ({total} blank "
-        f"nodes{what}): refused as a denial-of-service shape",
+        f"canonicalizing the document needs too much work ({total} blank nodes, {why}): "
+        "refused as a denial-of-service shape",
         code="blank_node_work",
     )
 

@@ -246,6 +246,10 @@ def _verify_one(
         result.error = str(exc)
         result.kind = "proof"
         return result
+    except RecursionError:
+        result.error = "the document is nested too deeply to canonicalize"
+        result.kind = "proof"
+        return result
     except (TypeError, ValueError) as exc:  # e.g. JCS of non-JSON numbers
         result.error = f"the document cannot be canonicalized: {exc}"
         result.kind = "proof"

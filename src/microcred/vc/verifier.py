@@ -109,7 +109,7 @@ def verify_text(
     if not stripped:
         raise InputError(f"{name} is empty: give {ACCEPTED_FORMATS}", code="empty")
     if stripped[0] in "{[":
-        docs = parse_documents(stripped, name)
+        docs = parse_documents(text, name)
         return [
             _with_source(verify_credential(d, now=now, fetch=fetch), name, "JSON") for _, d in docs
         ]
@@ -189,6 +189,14 @@ def verify_credential(
             )
         )
         return Report(verdict_of(checks), checks, warnings, Summary(), document=None)
+    try:
+        jsonld.check_size(doc)  # before anything recursive or quadratic looks at it
+    except ExpansionError as exc:
+        checks = [
+            Check("shape", "failed", exc.user_message),
+            Check("proof", "skipped", "not checked: the document is refused as too large"),
+        ]
+        return Report("failed", checks, warnings, Summary(), document=None)
     summary = summarize(doc)
     issuer = _issuer_id(doc)
 
@@ -199,9 +207,9 @@ def verify_credential(
         ctx = doc.get("@context")
         ctx_list = ctx if isinstance(ctx, list) else [ctx]
         for url in ctx_list:
-            if url in OLD_OB:
+            if isinstance(url, str) and url in OLD_OB:
                 warnings.append(f"the credential uses the older Open Badges context {OLD_OB[url]}")
-        if ctx_list and ctx_list[0] == VC1:
+        if ctx_list[:1] == [VC1]:
             warnings.append("the credential uses the VC 1.1 data model (VC 2.0 is current)")
         checks.append(
             Check("context", "passed", "every term is defined by a known JSON-LD context")
