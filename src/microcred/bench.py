@@ -27,6 +27,7 @@ from typing import Any
 from microcred.vc.jsonld import canonical_nquads
 from microcred.vc.keys import Ed25519Multikey
 from microcred.vc.proofs import sign, verify_proofs
+from microcred.vc.verifier import verify_credential
 
 __all__ = [
     "DbTool",
@@ -159,8 +160,8 @@ def sample_credential(issuer: str, *, name: str = "Data Literacy Fundamentals") 
         "validUntil": "2034-09-01T00:00:00Z",
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "activityStartDate": "2024-06-03",
-            "activityEndDate": "2024-08-23",
+            "activityStartDate": "2024-06-03T09:00:00Z",
+            "activityEndDate": "2024-08-23T17:00:00Z",
             "creditsEarned": 3.0,
             "identifier": [
                 {
@@ -224,8 +225,10 @@ def _median_ms(fn: Callable[[], Any], n: int) -> float:
 
 def measure_ours(
     doc: dict[str, Any], key: Ed25519Multikey, suite: str, n: int, *, warmup: int = 10
-) -> tuple[float, float]:
-    """Median (sign ms, verify ms) of microcred for ``doc``; raises if it does not verify."""
+) -> tuple[float, float, float]:
+    """Median (sign ms, verify ms, full-report ms) of microcred for ``doc``; raises if it does
+    not verify. The full report is ``verifier.verify_credential``: context, shape, proof,
+    key, issuer, dates and status, what a user of the product waits for."""
     signed = sign(doc, key, cryptosuite=suite)
     for _ in range(warmup):  # context caches, imports
         signed = sign(doc, key, cryptosuite=suite)
@@ -233,9 +236,13 @@ def measure_ours(
     results = verify_proofs(signed)
     if not results or not all(r.verified for r in results):
         raise RuntimeError(f"microcred did not verify its own {suite} credential: {results}")
+    report = verify_credential(signed)
+    if report.verdict != "verified":
+        raise RuntimeError(f"the sample credential does not verify: {report.to_json()['checks']}")
     sign_ms = _median_ms(lambda: sign(doc, key, cryptosuite=suite), n)
     verify_ms = _median_ms(lambda: verify_proofs(signed), n)
-    return sign_ms, verify_ms
+    report_ms = _median_ms(lambda: verify_credential(signed), n)
+    return sign_ms, verify_ms, report_ms
 
 
 def run(n: int = 100, rounds: int = 3) -> dict[str, Any]:
@@ -267,6 +274,7 @@ def run(n: int = 100, rounds: int = 3) -> dict[str, Any]:
                 ours = measure_ours(doc, key, suite, n, warmup=30 if round_no == 0 else 5)
                 keep("ours", suite, "sign", ours[0])
                 keep("ours", suite, "verify", ours[1])
+                keep("ours", suite, "report", ours[2])
                 if tool is not None:
                     theirs = tool.call(
                         "bench",
@@ -278,12 +286,13 @@ def run(n: int = 100, rounds: int = 3) -> dict[str, Any]:
                     )
                     keep("theirs", suite, "sign", theirs["sign_ms"])
                     keep("theirs", suite, "verify", theirs["verify_ms"])
+                    keep("theirs", suite, "report", theirs["verify_ms"])
     finally:
         if tool is not None:
             tool.close()
     rows: list[dict[str, Any]] = []
     for suite in SUITES:
-        for op in ("sign", "verify"):
+        for op in ("sign", "verify", "report"):
             ours_ms = best[("ours", suite, op)]
             db = best.get(("theirs", suite, op))
             ratio = db / ours_ms if db is not None else None
@@ -294,8 +303,8 @@ def run(n: int = 100, rounds: int = 3) -> dict[str, Any]:
                     "microcred_ms": ours_ms,
                     "digitalbazaar_ms": db,
                     "ratio": ratio,
-                    "target": TARGETS[suite],
-                    "met": None if ratio is None else ratio >= TARGETS[suite],
+                    "target": TARGETS[suite] if op != "report" else None,
+                    "met": None if ratio is None or op == "report" else ratio >= TARGETS[suite],
                 }
             )
     return {
@@ -340,11 +349,16 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     for r in result["rows"]:
         status = "" if r["met"] is None else ("met" if r["met"] else "MISSED")
+        target = f">= {r['target']:g} {status}" if r["target"] is not None else "(no target)"
         print(
             f"{r['suite']:<16} {r['op']:<7} {_fmt(r['microcred_ms']):>13} "
-            f"{_fmt(r['digitalbazaar_ms']):>18} {_fmt(r['ratio']):>7}  >= {r['target']:g} {status}"
+            f"{_fmt(r['digitalbazaar_ms']):>18} {_fmt(r['ratio']):>7}  {target}"
         )
     print("ratio = Digital Bazaar ms / microcred ms (above 1: microcred is faster)")
+    print(
+        "verify = the proof alone (vc.proofs.verify_proofs); report = microcred's whole report "
+        "(context, shape, proof, key, issuer, dates, status), against the same vc.verifyCredential"
+    )
     return 0
 
 

@@ -70,24 +70,25 @@ def _sha(text: str | bytes) -> bytes:
 
 
 # ---- hashing per suite --------------------------------------------------------------------
-def _rdfc_hash_data(unsecured: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
+def _rdfc_hash_data(
+    unsecured: dict[str, Any], proof_config: dict[str, Any], expanded: list[Any] | None = None
+) -> bytes:
     config = dict(proof_config)
     config["@context"] = unsecured.get("@context")
     proof_hash = _sha(jsonld.canonical_nquads(config))
-    doc_hash = _sha(jsonld.canonical_nquads(unsecured))
+    doc_hash = _sha(jsonld.canonicalize(jsonld.to_dataset(unsecured, expanded=expanded)))
     return proof_hash + doc_hash
 
 
-def _jcs_hash_data(unsecured: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
+def _jcs_hash_data(
+    unsecured: dict[str, Any], proof_config: dict[str, Any], expanded: list[Any] | None = None
+) -> bytes:
     proof_hash = _sha(jcs.dumps(proof_config))
     doc_hash = _sha(jcs.dumps(unsecured))
     return proof_hash + doc_hash
 
 
-def _ed2020_hash_data(unsecured: dict[str, Any], proof_config: dict[str, Any]) -> bytes:
-    config = dict(proof_config)
-    config["@context"] = unsecured.get("@context")
-    return _sha(jsonld.canonical_nquads(config)) + _sha(jsonld.canonical_nquads(unsecured))
+_ed2020_hash_data = _rdfc_hash_data  # the same hashing, under the legacy suite's name
 
 
 # ---- signing ------------------------------------------------------------------------------
@@ -146,11 +147,18 @@ def verify_proofs(
     fetch: Fetch | None = None,
     issuer_id: str | None = None,
     expected_purpose: str = "assertionMethod",
+    expanded: list[Any] | None = None,
 ) -> list[ProofResult]:
-    """Verify every proof on ``doc``; never raises for a bad credential."""
+    """Verify every proof on ``doc``; never raises for a bad credential.
+
+    ``expanded``: the strict JSON-LD expansion of ``doc`` without its proof, when the caller
+    has it already (the verifier's context check does), so it is not computed twice.
+    """
     proofs = proofs_of(doc)
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
-    return [_verify_one(unsecured, p, fetch, issuer_id, expected_purpose) for p in proofs]
+    return [
+        _verify_one(unsecured, p, fetch, issuer_id, expected_purpose, expanded) for p in proofs
+    ]
 
 
 def _suite_name(proof: Any) -> str:
@@ -162,7 +170,12 @@ def _suite_name(proof: Any) -> str:
 
 
 def _verify_one(
-    unsecured: dict[str, Any], proof: Any, fetch: Fetch | None, issuer_id: str | None, purpose: str
+    unsecured: dict[str, Any],
+    proof: Any,
+    fetch: Fetch | None,
+    issuer_id: str | None,
+    purpose: str,
+    expanded: list[Any] | None,
 ) -> ProofResult:
     suite = _suite_name(proof)
     if not isinstance(proof, dict):
@@ -170,7 +183,7 @@ def _verify_one(
     warnings: list[str] = []
     ptype = proof.get("type")
     cs = proof.get("cryptosuite")
-    hasher: Callable[[dict[str, Any], dict[str, Any]], bytes]
+    hasher: Callable[[dict[str, Any], dict[str, Any], list[Any] | None], bytes]
     if ptype == "DataIntegrityProof":
         if cs in LEGACY:
             warnings.append(
@@ -237,7 +250,7 @@ def _verify_one(
     elif ptype == "DataIntegrityProof" and "@context" in config:
         config.pop("@context")
     try:
-        data = hasher(doc_for_hash, config)
+        data = hasher(doc_for_hash, config, expanded)
     except (ContextError, ExpansionError) as exc:
         result.error = str(exc)
         result.kind = "context"

@@ -201,9 +201,10 @@ def verify_credential(
     issuer = _issuer_id(doc)
 
     # context
+    expanded: list[Any] | None = None
     try:
         # the proofs are checked on their own (an unknown proof type is a warning there)
-        jsonld.expand({k: v for k, v in doc.items() if k != "proof"})
+        expanded = jsonld.expand({k: v for k, v in doc.items() if k != "proof"})
         ctx = doc.get("@context")
         ctx_list = ctx if isinstance(ctx, list) else [ctx]
         for url in ctx_list:
@@ -233,7 +234,7 @@ def verify_credential(
         checks.extend(_jwt_checks(_jwt, issuer))
         warnings.extend(_jwt.warnings)
     else:
-        checks.extend(_proof_checks(doc, fetch, issuer, warnings))
+        checks.extend(_proof_checks(doc, fetch, issuer, warnings, expanded))
 
     # dates
     v1 = isinstance(doc.get("@context"), list) and doc["@context"][:1] == [VC1]
@@ -276,9 +277,13 @@ def _dedupe(items: list[str]) -> list[str]:
 
 
 def _proof_checks(
-    doc: dict[str, Any], fetch: Fetch | None, issuer: str | None, warnings: list[str]
+    doc: dict[str, Any],
+    fetch: Fetch | None,
+    issuer: str | None,
+    warnings: list[str],
+    expanded: list[Any] | None = None,
 ) -> list[Check]:
-    results = proofs.verify_proofs(doc, fetch=fetch, issuer_id=issuer)
+    results = proofs.verify_proofs(doc, fetch=fetch, issuer_id=issuer, expanded=expanded)
     if not results:
         return [
             Check("proof", "failed", "the credential has no proof: anyone could have written it"),
