@@ -71,9 +71,14 @@ def _write_output(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
+    _write_whole(output, text.encode("utf-8"))
+
+
+def _write_whole(output: Path, data: bytes) -> None:
+    """Write ``data`` to ``output`` all or nothing (a temporary file, then a rename)."""
     tmp = output.with_name(output.name + ".part")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, output)  # all or nothing
+    tmp.write_bytes(data)
+    os.replace(tmp, output)
 
 
 # ---- key ------------------------------------------------------------------------------------
@@ -282,9 +287,7 @@ def bake(
         raise _fail(f"{credential}: not UTF-8 text") from None
     except MicrocredError as exc:
         raise _fail(exc.user_message) from None
-    tmp = output.with_name(output.name + ".part")
-    tmp.write_bytes(baked)
-    os.replace(tmp, output)
+    _write_whole(output, baked)
 
 
 @app.command()
