@@ -103,6 +103,7 @@ def verify_text(
     now: datetime | None = None,
     fetch: Fetch | None = None,
     allow_url: bool = True,
+    _depth: int = 0,
 ) -> list[Report]:
     name = filename or "input"
     stripped = text.strip()
@@ -111,10 +112,12 @@ def verify_text(
     if stripped[0] in "{[":
         docs = parse_documents(text, name)
         return [
-            _with_source(verify_credential(d, now=now, fetch=fetch), name, "JSON") for _, d in docs
+            _with_source(verify_credential(d, now=now, fetch=fetch, _depth=_depth), name, "JSON")
+            for _, d in docs
         ]
     if _JWT.match(stripped):
-        return [_with_source(verify_jwt(stripped, now=now, fetch=fetch), name, "VC-JWT")]
+        report = verify_jwt(stripped, now=now, fetch=fetch, _depth=_depth)
+        return [_with_source(report, name, "VC-JWT")]
     if allow_url and re.match(r"^https?://\S+$", stripped):
         if fetch is None:
             raise InputError("verifying a URL needs fetching, which is off here", code="no_fetch")
@@ -404,7 +407,9 @@ def _jwt_checks(v: vcjwt.JwtVerification, issuer: str | None) -> list[Check]:
     ]
 
 
-def verify_jwt(token: str, *, now: datetime | None = None, fetch: Fetch | None = None) -> Report:
+def verify_jwt(
+    token: str, *, now: datetime | None = None, fetch: Fetch | None = None, _depth: int = 0
+) -> Report:
     try:
         decoded = vcjwt.decode_vc_jwt(token)
     except VCError as exc:
@@ -413,7 +418,7 @@ def verify_jwt(token: str, *, now: datetime | None = None, fetch: Fetch | None =
     credential = decoded.credential
     issuer = _issuer_id(credential) if isinstance(credential, dict) else None
     verification = vcjwt.verify_vc_jwt(token, fetch=fetch, issuer_id=issuer)
-    report = verify_credential(credential, now=now, fetch=fetch, _jwt=verification)
+    report = verify_credential(credential, now=now, fetch=fetch, _jwt=verification, _depth=_depth)
     report.credential.format = "VC-JWT"
     return report
 
@@ -455,8 +460,9 @@ def _status_check(
                 "status", "could_not_check", f"the status list could not be fetched: {exc}"
             )
         try:
+            # the list's own status is not followed (_depth): a list naming itself must not loop
             list_reports = verify_text(
-                data.decode("utf-8"), filename=url, now=now, fetch=fetch, allow_url=False
+                data.decode("utf-8"), filename=url, now=now, fetch=fetch, allow_url=False, _depth=1
             )
         except (VCError, UnicodeDecodeError) as exc:
             return Check(
