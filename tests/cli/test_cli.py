@@ -230,3 +230,11 @@ def test_a_status_list_that_names_itself_does_not_loop(tmp_path, key_file):
     result = run("verify", "--json", "--fixture", f"{list_url}={listfile}", cred)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)[0]["verdict"] == "verified"
+
+
+def test_sign_reads_stdin_and_verify_reads_stdin(key_file, unsigned):
+    signed = runner.invoke(app, ["sign", "--key", str(key_file), "-"], input=unsigned.read_text())
+    assert signed.exit_code == 0, signed.output
+    assert json.loads(signed.output)["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    verified = runner.invoke(app, ["verify", "-"], input=signed.output)
+    assert verified.exit_code == 0 and "VERIFIED" in verified.output
