@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from microcred.errors import MicrocredError
@@ -46,6 +46,31 @@ class Settings(BaseSettings):
     fetch_cache_ttl: float = Field(
         default=300.0, ge=0, description="Seconds a fetched document is reused; 0 disables."
     )
+    environment: str = Field(
+        default="development",
+        pattern="^(development|production)$",
+        description="development or production. In production the secret key is required "
+        "and demo data is off by default.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key-encryption secret: signing keys are encrypted at rest under a key "
+        "derived from it. Required in production; in development one is made and kept in "
+        "<data_dir>/secret.key.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail; unset: mail is kept in the outbox only."
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port.")
+    smtp_username: str | None = Field(default=None, description="SMTP user name, if any.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password, if any.")
+    smtp_starttls: bool = Field(default=False, description="Use STARTTLS with the SMTP server.")
+    mail_from: str = Field(
+        default="microcred <no-reply@localhost>", description="Sender of the e-mails."
+    )
+    reminder_days: int = Field(
+        default=30, ge=1, description="Days before validUntil that an expiry reminder is sent."
+    )
     demo: bool = Field(
         default=True,
         description="Serve demo credentials (signed by a demo issuer under <data_dir>/demo) "
@@ -59,7 +84,26 @@ class Settings(BaseSettings):
     def _default_database_url(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'microcred.db'}"
+        if self.environment == "production" and self.secret_key is None:
+            raise ValueError(
+                "MICROCRED_SECRET_KEY is required when MICROCRED_ENVIRONMENT=production"
+            )
         return self
+
+    def key_encryption_secret(self) -> bytes:
+        """The key-encryption secret; in development, made once and kept in the data directory."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode("utf-8")
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            import os
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(32))
+        return path.read_text("utf-8").strip().encode("utf-8")
 
 
 def get_settings(**overrides: Any) -> Settings:

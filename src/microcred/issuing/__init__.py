@@ -1,0 +1,1 @@
+"""The issuing side: organisations, keys at rest, achievements, awards, cohorts, status."""

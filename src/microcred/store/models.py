@@ -1,0 +1,221 @@
+"""The tables. Plain data: no behaviour in ORM events; services own what happens.
+
+IDs are UUID strings (portable across SQLite and PostgreSQL). JSON columns hold the
+specifications' documents as they are (``credential.document`` is the signed credential).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JsonType, list[Any]: JsonType}
+
+
+class Organisation(Base):
+    """An issuer: its Open Badges Profile, provider type and quality assurance."""
+
+    __tablename__ = "organisation"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    email: Mapped[str | None] = mapped_column(String(320))
+    image: Mapped[str | None] = mapped_column(String(2000))
+    description: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # university_college | employer_vendor | online_platform | nonprofit_industry
+    provider_type: Mapped[str] = mapped_column(String(40))
+    # {"accrediting_body": str|None, "recognised_institution": bool, ...}
+    quality_assurance: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SigningKey(Base):
+    """An Ed25519 key of an organisation; the secret part encrypted at rest (AES-GCM)."""
+
+    __tablename__ = "signing_key"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    public_key_multibase: Mapped[str] = mapped_column(String(64))
+    secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Achievement(Base):
+    """A micro-credential definition: the OB Achievement plus the EU standard elements."""
+
+    __tablename__ = "achievement"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    # the definition as given (validated): OB fields, EU elements, alignment, validity
+    definition: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    validity_days: Mapped[int | None] = mapped_column(Integer)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StatusList(Base):
+    """A Bitstring Status List of an organisation for one purpose."""
+
+    __tablename__ = "status_list"
+    __table_args__ = (UniqueConstraint("org_id", "purpose", "number"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # revocation | suspension
+    number: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    bits: Mapped[bytes] = mapped_column(LargeBinary)  # the status bits (1 bit per entry)
+    used: Mapped[bytes] = mapped_column(LargeBinary)  # allocated indexes (1 bit per entry)
+    allocated: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Credential(Base):
+    """An award: the signed credential and what the issuer needs to manage it."""
+
+    __tablename__ = "credential"
+    __table_args__ = (
+        Index("ix_credential_dup", "achievement_id", "recipient_key"),
+        UniqueConstraint("revocation_list_id", "revocation_index"),
+        UniqueConstraint("suspension_list_id", "suspension_index"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievement.id"), index=True)
+    recipient_kind: Mapped[str] = mapped_column(String(10))  # email | did
+    # what identifies the recipient for duplicates: the lower-cased e-mail, or the DID
+    recipient_key: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str | None] = mapped_column(String(300))
+    document: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    revocation_list_id: Mapped[str | None] = mapped_column(ForeignKey("status_list.id"))
+    revocation_index: Mapped[int | None] = mapped_column(Integer)
+    suspension_list_id: Mapped[str | None] = mapped_column(ForeignKey("status_list.id"))
+    suspension_index: Mapped[int | None] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    replaced_by: Mapped[str | None] = mapped_column(String(36))
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("job.id"), index=True)
+    claim_token_hash: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    show_recipient: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Job(Base):
+    """A cohort issuing job: durable, resumable; its rows are claimed by workers."""
+
+    __tablename__ = "job"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    achievement_id: Mapped[str] = mapped_column(ForeignKey("achievement.id"))
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending|running|done|failed
+    on_duplicate: Mapped[str] = mapped_column(String(10), default="skip")  # skip|reissue|fail
+    source: Mapped[str | None] = mapped_column(String(300))
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class JobRow(Base):
+    """One CSV row of a job. ``state``: pending | done | skipped | failed."""
+
+    __tablename__ = "job_row"
+    __table_args__ = (Index("ix_job_row_claim", "job_id", "state", "line"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("job.id"))
+    line: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    credential_id: Mapped[str | None] = mapped_column(String(36))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """Who did what to which credential, and why (revoke, suspend, unsuspend, rotate…)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(36), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiToken(Base):
+    """An API token: only its SHA-256 is stored; scoped to one organisation and a role."""
+
+    __tablename__ = "api_token"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))  # owner | issuer | viewer
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Event(Base):
+    """Counted moments of a credential's life for the dashboard: issued, claimed, viewed,
+    verified."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_org_kind_at", "org_id", "kind", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"))
+    credential_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OutboxMail(Base):
+    """Every e-mail the platform sends, kept for the dev outbox page and for retries."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    to: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))  # award | reminder
+    credential_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
