@@ -51,6 +51,7 @@ const entries = [
   ['https://purl.imsglobal.org/spec/ob/v3p0/extensions.json', 'ob-v3p0-extensions.json', fromOb(ob.CONTEXT_URL_V3_EXTENSIONS)],
   ['https://purl.imsglobal.org/spec/clr/v2p0/context.json', 'clr-v2p0.json', authored('clr-v2p0.json', 'no package carries it')],
   ['https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json', 'clr-v2p0-2.0.1.json', authored('clr-v2p0-2.0.1.json', 'no package carries it')],
+  ['https://w3id.org/microcred/eu-mc/v1', 'microcred-eu-mc-v1.jsonld', authored('microcred-eu-mc-v1.jsonld', "microcred's own: the EU micro-credential elements OB 3.0 has no field for")],
   ['https://w3id.org/openbadges/v2', 'ob-v2p0.json', authored('ob-v2p0.json', 'no package carries it')],
   ['https://openbadgespec.org/v2/context.json', 'ob-v2p0.json', authored('ob-v2p0.json', 'no package carries it')],
 ];

@@ -79,6 +79,14 @@ class StatusList:
         obj._bits = bytearray(raw)
         return obj
 
+    @classmethod
+    def from_bytes(cls, raw: bytes, *, status_size: int = 1) -> StatusList:
+        """A list over the raw bitstring ``raw`` (index 0 = the first byte's top bit)."""
+        return cls._from_bytes(raw, status_size)
+
+    def to_bytes(self) -> bytes:
+        return bytes(self._bits)
+
     def _check_index(self, index: int) -> None:
         if isinstance(index, bool) or not isinstance(index, int) or index < 0:
             raise _error(f"a status list index is a whole number ≥ 0, not {index!r}")
