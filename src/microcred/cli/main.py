@@ -323,6 +323,11 @@ def serve(
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
+from microcred.cli.issuing import register as _register_issuing  # noqa: E402
+
+_register_issuing(app)
+
+
 def main() -> None:
     app()
 

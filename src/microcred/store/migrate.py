@@ -26,3 +26,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+
+
+def open_database(url: str) -> Engine:
+    """An engine for ``url``, its schema brought to the newest revision."""
+    from microcred.store.db import make_engine
+
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine

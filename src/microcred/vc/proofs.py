@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from microcred.vc import jcs, jsonld
@@ -75,9 +77,16 @@ def _rdfc_hash_data(
 ) -> bytes:
     config = dict(proof_config)
     config["@context"] = unsecured.get("@context")
-    proof_hash = _sha(jsonld.canonical_nquads(config))
+    proof_hash = _proof_config_hash(json.dumps(config, sort_keys=True))
     doc_hash = _sha(jsonld.canonicalize(jsonld.to_dataset(unsecured, expanded=expanded)))
     return proof_hash + doc_hash
+
+
+@lru_cache(maxsize=256)
+def _proof_config_hash(config_json: str) -> bytes:
+    """Proof options repeat (a batch signed in one second with one key; many credentials of
+    one issuer): their canonical hash is kept, keyed by their JSON."""
+    return _sha(jsonld.canonical_nquads(json.loads(config_json)))
 
 
 def _jcs_hash_data(
