@@ -219,14 +219,19 @@ def test_a_status_list_that_names_itself_does_not_loop(tmp_path, key_file):
     list_url = "https://status.example/lists/1"
     own_entry = statuslist.status_entry(list_url=list_url, index=3, purpose="revocation")
     list_cred = statuslist.status_list_credential(
-        id=list_url, issuer=key.controller, purpose="revocation",
-        encoded_list=lst.encode(), valid_from="2025-01-01T00:00:00Z",
+        id=list_url,
+        issuer=key.controller,
+        purpose="revocation",
+        encoded_list=lst.encode(),
+        valid_from="2025-01-01T00:00:00Z",
     )
     list_cred["credentialStatus"] = own_entry
     listfile = tmp_path / "list.json"
     listfile.write_text(json.dumps(proofs.sign(list_cred, key)))
     cred = tmp_path / "c.json"
-    cred.write_text(json.dumps(proofs.sign(ob_credential(key.controller, credential_status=own_entry), key)))
+    cred.write_text(
+        json.dumps(proofs.sign(ob_credential(key.controller, credential_status=own_entry), key))
+    )
     result = run("verify", "--json", "--fixture", f"{list_url}={listfile}", cred)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)[0]["verdict"] == "verified"

@@ -23,8 +23,12 @@ def test_openapi_lists_both_verify_endpoints(client):
 def test_demo_samples_are_offered_and_verify_as_described(client):
     page = client.get("/verify")
     assert "valid-badge.png" in page.text
-    expected = {"valid-badge.png": "verified", "tampered-badge.json": "failed",
-                "expired-certificate.json": "failed", "credential.jwt": "verified"}
+    expected = {
+        "valid-badge.png": "verified",
+        "tampered-badge.json": "failed",
+        "expired-certificate.json": "failed",
+        "credential.jwt": "verified",
+    }
     for name, verdict in expected.items():
         sample = client.get(f"/demo/samples/{name}")
         assert sample.status_code == 200
@@ -37,8 +41,9 @@ def test_curl_data_binary_without_a_content_type_is_taken_as_the_input(client, m
     import json
 
     body = json.dumps(make_badge()).encode()
-    reply = client.post("/verify", content=body,
-                        headers={"content-type": "application/x-www-form-urlencoded"})
+    reply = client.post(
+        "/verify", content=body, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert reply.status_code == 200, reply.text
     assert reply.json()["reports"][0]["verdict"] == "verified"
     form = client.post("/verify", data={"text": body.decode()})

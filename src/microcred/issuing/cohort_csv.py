@@ -19,7 +19,8 @@ Choices worth knowing:
   a problem the rest of the file cannot be read reliably, so reading stops there.
 - Blank lines, and rows whose every field is empty (spreadsheets write them), are skipped.
   A row with fewer fields than the header reads the missing ones as empty; a row with more
-  non-empty fields than the header is a problem (usually an unquoted comma).
+  fields than the header is a problem (usually an unquoted comma), even when the extra
+  fields are empty: ``Smith, John,`` must not pass as a name and a narrative.
 - Unknown or unnamed columns are problems, but rows are still checked; a missing required
   column or a column named twice stops the check at the header.
 - Dates: ``2026-09-01`` or ``2026-09-01T09:00:00Z`` (a date-time needs a time zone). A
@@ -38,7 +39,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import IO, Any, cast
 from urllib.parse import urlsplit
 
@@ -376,28 +377,27 @@ def _check_email(value: str) -> str | None:
 
 def _parse_when(value: str, *, end_of_day: bool) -> datetime | str:
     """A timezone-aware datetime, or the problem's message."""
-    bad = f"{_show(value)} is not a date (2026-09-01) or a date-time (2026-09-01T09:00:00Z)"
+    parsed: datetime | None = None
     if _DATE_RE.fullmatch(value):
         try:
-            day = datetime.strptime(value, "%Y-%m-%d").date()
+            day = date.fromisoformat(value)
         except ValueError:
-            return bad
-        return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0), UTC)
-    m = _DATETIME_RE.fullmatch(value)
-    if m is None:
-        return bad
-    if m.group("zone") is None:
-        return f"{_show(value)} has no time zone: add Z (UTC) or an offset such as +02:00"
-    zone = "+00:00" if m.group("zone") in ("Z", "z") else m.group("zone")
-    frac = (m.group("frac") or "")[:7]
-    try:
-        parsed = datetime.fromisoformat(m.group("base") + frac + zone)
-    except ValueError:
-        return bad
-    offset = parsed.utcoffset()
-    if offset is None or abs(offset.total_seconds()) > 14 * 3600:
-        return bad
-    return parsed
+            pass
+        else:
+            return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0), UTC)
+    elif m := _DATETIME_RE.fullmatch(value):
+        if m.group("zone") is None:
+            return f"{_show(value)} has no time zone: add Z (UTC) or an offset such as +02:00"
+        zone = "+00:00" if m.group("zone") in ("Z", "z") else m.group("zone")
+        frac = (m.group("frac") or "")[:7]
+        try:
+            parsed = datetime.fromisoformat(m.group("base") + frac + zone)
+        except ValueError:
+            parsed = None
+        offset = parsed.utcoffset() if parsed else None
+        if parsed and offset is not None and abs(offset.total_seconds()) <= 14 * 3600:
+            return parsed
+    return f"{_show(value)} is not a date (2026-09-01) or a date-time (2026-09-01T09:00:00Z)"
 
 
 def _text(
@@ -545,7 +545,7 @@ class _Scan:
                     return
                 continue
             self.rows += 1
-            if len(fields) > header.width and any(f.strip() for f in fields[header.width :]):
+            if len(fields) > header.width:
                 yield RowProblem(
                     start, None, f"{len(fields)} fields, the header has {header.width}"
                 )

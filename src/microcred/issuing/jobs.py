@@ -286,6 +286,7 @@ def work(
     stop: Callable[[], bool] = lambda: False,
     idle: float = 1.0,
     once: bool = False,
+    wait: Callable[[float], Any] = time.sleep,
 ) -> None:
     """The worker loop: run every job that has pending rows; poll when idle."""
     while not stop():
@@ -296,7 +297,7 @@ def work(
         if once:
             return
         if not jobs:
-            time.sleep(idle)
+            wait(idle)
 
 
 def rows_of(session: Session, job_id: str, states: Iterable[str] = ("failed",)) -> list[JobRow]:
@@ -307,3 +308,32 @@ def rows_of(session: Session, job_id: str, states: Iterable[str] = ("failed",)) 
             .order_by(JobRow.line)
         )
     )
+
+
+class InProcessWorker:
+    """The SQLite deployment's worker: a thread in the web process running ``work``."""
+
+    def __init__(self, engine: Engine, ctx: IssuingContext, *, idle: float = 0.5) -> None:
+        import threading
+
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(engine, ctx, idle), name="microcred-worker", daemon=True
+        )
+
+    def _run(self, engine: Engine, ctx: IssuingContext, idle: float) -> None:
+        import logging
+
+        while not self._stop.is_set():
+            try:
+                work(engine, ctx, stop=self._stop.is_set, idle=idle, wait=self._stop.wait)
+            except Exception:  # keep the worker alive; the job stays pending and is retried
+                logging.getLogger("microcred.worker").exception("cohort worker error")
+                self._stop.wait(5)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)

@@ -165,9 +165,7 @@ def verify_proofs(
     """
     proofs = proofs_of(doc)
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
-    return [
-        _verify_one(unsecured, p, fetch, issuer_id, expected_purpose, expanded) for p in proofs
-    ]
+    return [_verify_one(unsecured, p, fetch, issuer_id, expected_purpose, expanded) for p in proofs]
 
 
 def _suite_name(proof: Any) -> str:

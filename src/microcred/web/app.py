@@ -17,10 +17,13 @@ from fastapi_offline import FastAPIOffline
 
 from microcred import __version__
 from microcred.config import Settings, get_settings
+from microcred.issuing.context import context_from_settings
+from microcred.issuing.jobs import InProcessWorker
+from microcred.store.migrate import open_database
 from microcred.verifying import Fetcher
 from microcred.web import errors
 from microcred.web.limits import BodyLimit
-from microcred.web.routes import api, pages
+from microcred.web.routes import api, issuer, pages
 from microcred.web.templating import STATIC_DIR
 
 DESCRIPTION = """Verify Open Badges 3.0 and W3C Verifiable Credentials.
@@ -34,11 +37,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The web application for ``settings`` (read from the environment when None)."""
     settings = settings or get_settings()
     fetcher = Fetcher.from_settings(settings)
+    engine = open_database(settings.database_url)
+    issuing = context_from_settings(settings, actor="web")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        fetcher.close()
+        worker = InProcessWorker(engine, issuing) if engine.dialect.name == "sqlite" else None
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            fetcher.close()
+            engine.dispose()
 
     app = FastAPIOffline(  # Swagger UI served from the package, not from a CDN
         title="microcred",
@@ -50,9 +63,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.fetcher = fetcher
+    app.state.engine = engine
+    app.state.issuing = issuing
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(issuer.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

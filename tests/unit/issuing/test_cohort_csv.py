@@ -41,7 +41,7 @@ def _rows(text: str, **kwargs: object) -> list[CohortRow]:
 def test_a_full_row() -> None:
     text = (
         "email,did,name,grade,score,evidence_url,evidence_narrative,narrative,valid_from,valid_until\n"
-        'Ana.Lopez@Example.ORG,, Ana López ,Distinction,87.5,https://portfolio.example/ana,'
+        "Ana.Lopez@Example.ORG,, Ana López ,Distinction,87.5,https://portfolio.example/ana,"
         '"Built a bridge,\nthen a boat",Passed all modules,2026-09-01,2027-08-31\n'
         ",did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK,Bo,Pass,,,,,"
         "2026-09-01T09:00:00+02:00,\n"
@@ -131,7 +131,7 @@ def test_quoted_newlines_count_as_lines() -> None:
     )
     assert _problems(text) == [
         'line 6, column email: "bob@" is not an e-mail address',
-        "line 7, column name: \"C\\nD\" contains a line break or control character",
+        'line 7, column name: "C\\nD" contains a line break or control character',
         "line 9, column name: the recipient's name is required",
     ]
     [row] = [i for i in _scan(text) if isinstance(i, CohortRow)]
@@ -139,7 +139,7 @@ def test_quoted_newlines_count_as_lines() -> None:
 
 
 def test_blank_and_empty_rows_are_skipped_short_rows_padded() -> None:
-    text = "\n\nemail,name,grade\n\n,,\n  , ,\na@example.org,A\nb@example.org,B,,,\n"
+    text = "\n\nemail,name,grade\n\n,,\n  , ,,,\na@example.org,A\nb@example.org,B,\n"
     rows = _rows(text)
     assert [(r.line, r.grade) for r in rows] == [(7, None), (8, None)]
     report = dry_run(io.StringIO(text))
@@ -156,35 +156,68 @@ HEADER = "email,did,name,grade,score,evidence_url,valid_from,valid_until\n"
     [
         ("bob@,,Bob,,,,,", 'line 2, column email: "bob@" is not an e-mail address'),
         ("bob@example,,Bob,,,,,", 'line 2, column email: "bob@example" is not an e-mail address'),
-        ("bob smith@example.org,,Bob,,,,,", "column email: \"bob smith@example.org\" is not an e-mail address (one address per row, no spaces)"),
+        (
+            "bob smith@example.org,,Bob,,,,,",
+            'column email: "bob smith@example.org" is not an e-mail address (one address per row, no spaces)',
+        ),
         ("a@example.org;b@example.org,,Bob,,,,,", "(one address per row, no spaces)"),
         ("a..b@example.org,,Bob,,,,,", "is not an e-mail address"),
         ("x" * 65 + "@example.org,,Bob,,,,,", "is not an e-mail address"),
         ("a@" + "b" * 250 + ".org,,Bob,,,,,", "(longer than 254 characters)"),
-        (",did:example,Bob,,,,,", 'line 2, column did: "did:example" is not a DID (did:<method>:<id>)'),
+        (
+            ",did:example,Bob,,,,,",
+            'line 2, column did: "did:example" is not a DID (did:<method>:<id>)',
+        ),
         (",did:web:example.org:,Bob,,,,,", "is not a DID"),
         (",DID:key:z6Mk,Bob,,,,,", "is not a DID"),
-        (",,Bob,,,,,", 'line 2, column email: an e-mail address is required (or a DID in column "did")'),
-        ("a@example.org,did:key:z6Mk,Bob,,,,,", "line 2: give an e-mail address or a DID, not both"),
+        (
+            ",,Bob,,,,,",
+            'line 2, column email: an e-mail address is required (or a DID in column "did")',
+        ),
+        (
+            "a@example.org,did:key:z6Mk,Bob,,,,,",
+            "line 2: give an e-mail address or a DID, not both",
+        ),
         ("a@example.org,,,,,,,", "line 2, column name: the recipient's name is required"),
         ("a@example.org,,  ,,,,,", "line 2, column name: the recipient's name is required"),
-        ("a@example.org,,Bo\x07b,,,,,", 'line 2, column name: "Bo\\u0007b" contains a line break or control character'),
+        (
+            "a@example.org,,Bo\x07b,,,,,",
+            'line 2, column name: "Bo\\u0007b" contains a line break or control character',
+        ),
         ("a@example.org,,Bob\u202e,,,,,", "column name: "),
-        ("a@example.org,,{},,,,,".format("n" * 257), "line 2, column name: the value is longer than 256 characters"),
+        (
+            "a@example.org,,{},,,,,".format("n" * 257),
+            "line 2, column name: the value is longer than 256 characters",
+        ),
         ("a@example.org,,Bob,,x1,,,", 'line 2, column score: "x1" is not a number'),
-        ("a@example.org,,Bob,,87,5,,", "line 2: 9 fields, the header has 8"),
-        ('a@example.org,,Bob,,"87,5",,,', 'line 2, column score: "87,5" is not a number (use a point for decimals)'),
+        ("a@example.org,,Bob,,87,5,,,", "line 2: 9 fields, the header has 8"),
+        (
+            'a@example.org,,Bob,,"87,5",,,',
+            'line 2, column score: "87,5" is not a number (use a point for decimals)',
+        ),
         ("a@example.org,,Bob,,nan,,,", 'column score: "nan" is not a number'),
         ("a@example.org,,Bob,,1e999,,,", 'column score: "1e999" is not a number'),
-        ("a@example.org,,Bob,,,http://example.org/e,,", 'line 2, column evidence_url: "http://example.org/e" is not an https URL'),
+        (
+            "a@example.org,,Bob,,,http://example.org/e,,",
+            'line 2, column evidence_url: "http://example.org/e" is not an https URL',
+        ),
         ("a@example.org,,Bob,,,javascript:alert(1),,", "is not an https URL"),
         ("a@example.org,,Bob,,,https://,,", "is not an https URL"),
         ("a@example.org,,Bob,,,https://a b.example/,,", "column evidence_url:"),
-        ("a@example.org,,Bob,,,,2026-02-30,", 'line 2, column valid_from: "2026-02-30" is not a date (2026-09-01) or a date-time (2026-09-01T09:00:00Z)'),
+        (
+            "a@example.org,,Bob,,,,2026-02-30,",
+            'line 2, column valid_from: "2026-02-30" is not a date (2026-09-01) or a date-time (2026-09-01T09:00:00Z)',
+        ),
         ("a@example.org,,Bob,,,,01/09/2026,", 'column valid_from: "01/09/2026" is not a date'),
-        ("a@example.org,,Bob,,,,2026-09-01T09:00:00,", 'line 2, column valid_from: "2026-09-01T09:00:00" has no time zone: add Z (UTC) or an offset such as +02:00'),
+        (
+            "a@example.org,,Bob,,,,2026-09-01T09:00:00,",
+            'line 2, column valid_from: "2026-09-01T09:00:00" has no time zone: add Z (UTC) or an offset such as +02:00',
+        ),
         ("a@example.org,,Bob,,,,2026-09-01T09:00:00+15:00,", "is not a date"),
-        ("a@example.org,,Bob,,,,2026-09-01,2026-08-31", 'line 2, column valid_until: "2026-08-31" is not after valid_from (2026-09-01)'),
+        (
+            "a@example.org,,Bob,,,,2026-09-01,2026-08-31",
+            'line 2, column valid_until: "2026-08-31" is not after valid_from (2026-09-01)',
+        ),
     ],
 )
 def test_row_problem(row: str, expected: str) -> None:
@@ -228,9 +261,12 @@ def test_more_fields_than_the_header() -> None:
         "email,name,grade,score,narrative\n"
         + "a@example.org,A,,,\n" * 7
         + "b@example.org,Smith, John,B,1,x,y\n"  # line 9: an unquoted comma
-        + "c@example.org,C,,,,,\n"  # empty extra fields are harmless
+        + "c@example.org,C,,,,\n"  # even an empty extra field: it may be a shifted column
     )
-    assert _problems(text) == ["line 9: 7 fields, the header has 5"]
+    assert _problems(text) == [
+        "line 9: 7 fields, the header has 5",
+        "line 10: 6 fields, the header has 5",
+    ]
 
 
 # --- the header ------------------------------------------------------------------------
@@ -284,11 +320,13 @@ def test_empty_and_header_only() -> None:
 
 
 def test_not_utf8_binary_names_the_exact_line() -> None:
-    data = b"email,name\na@example.org,A\nb@example.org,\"Multi\nline\"\nc@example.org,Ren"
+    data = (
+        b'email,name,narrative\na@example.org,A,\nb@example.org,B,"Multi\nline"\nc@example.org,Ren'
+    )
     data += b"\xe9\nd@example.org,D\n"  # Latin-1 é on line 5
     items = list(iter_rows(io.BytesIO(data)))
     assert [str(i) for i in items if isinstance(i, RowProblem)] == [
-        'line 5: the file is not UTF-8 text (byte 0xE9 at position 17 of the line); '
+        "line 5: the file is not UTF-8 text (byte 0xE9 at position 18 of the line); "
         'save it as "CSV UTF-8"'
     ]
     # The rows before it were read; nothing after it.
@@ -432,7 +470,9 @@ def test_100k_rows_from_a_text_stream_and_a_generator(big_csv: Path) -> None:
     count, peak = _peak(from_text)
     assert count == ROWS and peak < 20_000_000, f"peak {peak / 1e6:.1f} MB"
 
-    count, peak = _peak(lambda: sum(isinstance(i, CohortRow) for i in iter_rows(_generated_lines())))
+    count, peak = _peak(
+        lambda: sum(isinstance(i, CohortRow) for i in iter_rows(_generated_lines()))
+    )
     assert count == ROWS and peak < 20_000_000, f"peak {peak / 1e6:.1f} MB"
 
 

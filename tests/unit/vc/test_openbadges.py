@@ -118,9 +118,7 @@ COMPLETE: dict[str, Any] = {
                 }
             ],
         },
-        "result": [
-            {"type": ["Result"], "resultDescription": "urn:uuid:rd-1", "value": "A"}
-        ],
+        "result": [{"type": ["Result"], "resultDescription": "urn:uuid:rd-1", "value": "A"}],
         "source": {"id": "https://college.example.edu/campus", "type": ["Profile"]},
     },
     "evidence": [{"type": ["Evidence"], "id": "https://portfolio.example.org/alice/1"}],
@@ -344,8 +342,12 @@ def test_clr_builder_bundles_credentials():
         ),
         pytest.param(
             lambda: ob.clr_credential(
-                id="urn:c", issuer=ISSUER, name="T", verifiable_credentials=[],
-                valid_from=START, subject_id="did:example:a",
+                id="urn:c",
+                issuer=ISSUER,
+                name="T",
+                verifiable_credentials=[],
+                valid_from=START,
+                subject_id="did:example:a",
             ),
             id="empty-clr",
         ),
@@ -409,21 +411,34 @@ def test_identity_object_generates_a_fresh_salt():
         (ob.identity_object("alice@example.org", salt="salt"), "bob@example.org", False),
         (ob.identity_object("alice@example.org", salt="salt"), "Alice@example.org", False),
         (
-            {"type": "IdentityObject", "hashed": True, "identityType": "emailAddress",
-             "identityHash": "sha256$" + KAT_HEX.upper(),
-             "salt": "salt"},
+            {
+                "type": "IdentityObject",
+                "hashed": True,
+                "identityType": "emailAddress",
+                "identityHash": "sha256$" + KAT_HEX.upper(),
+                "salt": "salt",
+            },
             "alice@example.org",
             True,
         ),
         (
-            {"type": "IdentityObject", "hashed": True, "identityType": "emailAddress",
-             "identityHash": "md5$1ee85d7f874364f75d75682617b4e066", "salt": "salt"},
+            {
+                "type": "IdentityObject",
+                "hashed": True,
+                "identityType": "emailAddress",
+                "identityHash": "md5$1ee85d7f874364f75d75682617b4e066",
+                "salt": "salt",
+            },
             "alice@example.org",
             True,
         ),
         (
-            {"type": "IdentityObject", "hashed": False, "identityType": "emailAddress",
-             "identityHash": "student@example.edu"},
+            {
+                "type": "IdentityObject",
+                "hashed": False,
+                "identityType": "emailAddress",
+                "identityHash": "student@example.edu",
+            },
             "student@example.edu",
             True,
         ),
@@ -440,8 +455,16 @@ def test_identity_matches(obj, value, expected):
 
 
 @pytest.mark.parametrize(
-    "value", ["MicroCredential", "Badge", "Certificate", "Certification", "ext:Nanodegree",
-              "ext:my.type_2", "ext:dash-ed"],
+    "value",
+    [
+        "MicroCredential",
+        "Badge",
+        "Certificate",
+        "Certification",
+        "ext:Nanodegree",
+        "ext:my.type_2",
+        "ext:dash-ed",
+    ],
 )
 def test_achievement_types_accepted(value):
     assert ob.is_valid_achievement_type(value)
@@ -450,8 +473,19 @@ def test_achievement_types_accepted(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["Nanodegree", "microcredential", "ext:", "ext:has space", "EXT:Foo", "x-ext:Foo",
-              "ext:Foo!", "ext:A|B", 7, None],
+    "value",
+    [
+        "Nanodegree",
+        "microcredential",
+        "ext:",
+        "ext:has space",
+        "EXT:Foo",
+        "x-ext:Foo",
+        "ext:Foo!",
+        "ext:A|B",
+        7,
+        None,
+    ],
 )
 def test_achievement_types_refused(value):
     # The spec's pattern [a-z|A-Z|0-9|.|-|_] means letters, digits, '.', '-', '_': the "|"
@@ -480,8 +514,11 @@ def test_the_complete_fixture_and_variants_are_valid():
     ("path", "value", "expected"),
     [
         (("@context",), DELETE, "$['@context']"),
-        (("@context", 0), "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-         "$['@context']"),
+        (
+            ("@context", 0),
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            "$['@context']",
+        ),
         (("@context", 1), "https://example.org/other-context.json", "$['@context']"),
         (("type",), ["VerifiableCredential", "OtherCredential"], "$.type"),
         (("type",), ["OpenBadgeCredential"], "$.type"),
@@ -493,10 +530,16 @@ def test_the_complete_fixture_and_variants_are_valid():
         (("issuer", "type"), ["InvalidProfile"], "$.issuer.type"),
         (("issuer", "id"), DELETE, "$.issuer.id"),
         (("issuer", "id"), "no scheme", "$.issuer.id"),
-        (("issuer", "otherIdentifier", 0, "type"), "InvalidIdentifierEntry",
-         "$.issuer.otherIdentifier[0].type"),
-        (("issuer", "otherIdentifier", 0, "identifier"), DELETE,
-         "$.issuer.otherIdentifier[0].identifier"),
+        (
+            ("issuer", "otherIdentifier", 0, "type"),
+            "InvalidIdentifierEntry",
+            "$.issuer.otherIdentifier[0].type",
+        ),
+        (
+            ("issuer", "otherIdentifier", 0, "identifier"),
+            DELETE,
+            "$.issuer.otherIdentifier[0].identifier",
+        ),
         (("issuer", "parentOrg", "type"), ["InvalidProfile"], "$.issuer.parentOrg.type"),
         (("issuer", "address", "type"), "Place", "$.issuer.address.type"),
         (("issuer", "image"), "https://college.example.edu/logo.png", "$.issuer.image"),
@@ -512,15 +555,27 @@ def test_the_complete_fixture_and_variants_are_valid():
         (SUBJ + ("type",), ["InvalidAchievementSubject"], "$.credentialSubject.type"),
         (SUBJ + ("identifier",), DELETE, "$.credentialSubject"),
         (SUBJ + ("identifier",), {"type": "IdentityObject"}, "$.credentialSubject.identifier"),
-        (SUBJ + ("identifier", 0, "type"), "InvalidIdentityObject",
-         "$.credentialSubject.identifier[0].type"),
+        (
+            SUBJ + ("identifier", 0, "type"),
+            "InvalidIdentityObject",
+            "$.credentialSubject.identifier[0].type",
+        ),
         (SUBJ + ("identifier", 0, "hashed"), "true", "$.credentialSubject.identifier[0].hashed"),
-        (SUBJ + ("identifier", 0, "identityHash"), DELETE,
-         "$.credentialSubject.identifier[0].identityHash"),
-        (SUBJ + ("identifier", 0, "identityHash"), "sha256$abc",
-         "$.credentialSubject.identifier[0].identityHash"),
-        (SUBJ + ("identifier", 0, "identityType"), DELETE,
-         "$.credentialSubject.identifier[0].identityType"),
+        (
+            SUBJ + ("identifier", 0, "identityHash"),
+            DELETE,
+            "$.credentialSubject.identifier[0].identityHash",
+        ),
+        (
+            SUBJ + ("identifier", 0, "identityHash"),
+            "sha256$abc",
+            "$.credentialSubject.identifier[0].identityHash",
+        ),
+        (
+            SUBJ + ("identifier", 0, "identityType"),
+            DELETE,
+            "$.credentialSubject.identifier[0].identityType",
+        ),
         (SUBJ + ("identifier", 0, "salt"), 5, "$.credentialSubject.identifier[0].salt"),
         (SUBJ + ("result", 0, "type"), ["InvalidResult"], "$.credentialSubject.result[0].type"),
         (SUBJ + ("source", "type"), "InvalidProfile", "$.credentialSubject.source.type"),
@@ -533,24 +588,51 @@ def test_the_complete_fixture_and_variants_are_valid():
         (ACH + ("criteria",), {}, "$.credentialSubject.achievement.criteria"),
         (ACH + ("creditsAvailable",), "3", "$.credentialSubject.achievement.creditsAvailable"),
         (ACH + ("tag",), "python", "$.credentialSubject.achievement.tag"),
-        (ACH + ("alignment", 0, "type"), "Align",
-         "$.credentialSubject.achievement.alignment[0].type"),
-        (ACH + ("alignment", 0, "targetUrl"), DELETE,
-         "$.credentialSubject.achievement.alignment[0].targetUrl"),
-        (ACH + ("alignment", 0, "targetType"), "Skill",
-         "$.credentialSubject.achievement.alignment[0].targetType"),
-        (ACH + ("resultDescription", 0, "type"), "InvalidResultDescription",
-         "$.credentialSubject.achievement.resultDescription[0].type"),
-        (ACH + ("resultDescription", 0, "resultType"), DELETE,
-         "$.credentialSubject.achievement.resultDescription[0].resultType"),
-        (ACH + ("endorsement", 0, "type"), ["VerifiableCredential"],
-         "$.credentialSubject.achievement.endorsement[0].type"),
-        (ACH + ("endorsement", 0, "credentialSubject", "type"), "Subject",
-         "$.credentialSubject.achievement.endorsement[0].credentialSubject.type"),
-        (ACH + ("endorsement", 0, "issuer"), DELETE,
-         "$.credentialSubject.achievement.endorsement[0].issuer"),
-        (ACH + ("endorsement", 0), "not a credential",
-         "$.credentialSubject.achievement.endorsement[0]"),
+        (
+            ACH + ("alignment", 0, "type"),
+            "Align",
+            "$.credentialSubject.achievement.alignment[0].type",
+        ),
+        (
+            ACH + ("alignment", 0, "targetUrl"),
+            DELETE,
+            "$.credentialSubject.achievement.alignment[0].targetUrl",
+        ),
+        (
+            ACH + ("alignment", 0, "targetType"),
+            "Skill",
+            "$.credentialSubject.achievement.alignment[0].targetType",
+        ),
+        (
+            ACH + ("resultDescription", 0, "type"),
+            "InvalidResultDescription",
+            "$.credentialSubject.achievement.resultDescription[0].type",
+        ),
+        (
+            ACH + ("resultDescription", 0, "resultType"),
+            DELETE,
+            "$.credentialSubject.achievement.resultDescription[0].resultType",
+        ),
+        (
+            ACH + ("endorsement", 0, "type"),
+            ["VerifiableCredential"],
+            "$.credentialSubject.achievement.endorsement[0].type",
+        ),
+        (
+            ACH + ("endorsement", 0, "credentialSubject", "type"),
+            "Subject",
+            "$.credentialSubject.achievement.endorsement[0].credentialSubject.type",
+        ),
+        (
+            ACH + ("endorsement", 0, "issuer"),
+            DELETE,
+            "$.credentialSubject.achievement.endorsement[0].issuer",
+        ),
+        (
+            ACH + ("endorsement", 0),
+            "not a credential",
+            "$.credentialSubject.achievement.endorsement[0]",
+        ),
         (("evidence", 0, "type"), "InvalidEvidence", "$.evidence[0].type"),
         (("evidence",), ["https://portfolio.example.org/alice/1"], "$.evidence[0]"),
         (("credentialStatus", "type"), DELETE, "$.credentialStatus.type"),
@@ -559,8 +641,11 @@ def test_the_complete_fixture_and_variants_are_valid():
         (("credentialStatus", "statusListIndex"), "12a", "$.credentialStatus.statusListIndex"),
         (("credentialStatus", "statusListIndex"), True, "$.credentialStatus.statusListIndex"),
         (("credentialStatus", "statusListIndex"), DELETE, "$.credentialStatus.statusListIndex"),
-        (("credentialStatus", "statusListCredential"), "status-1",
-         "$.credentialStatus.statusListCredential"),
+        (
+            ("credentialStatus", "statusListCredential"),
+            "status-1",
+            "$.credentialStatus.statusListCredential",
+        ),
         (("credentialStatus",), [{"id": "urn:x"}], "$.credentialStatus[0].type"),
     ],
 )
@@ -611,10 +696,15 @@ def test_a_generic_credential_gets_only_the_vc_rules():
 
 def _clr() -> dict[str, Any]:
     return ob.clr_credential(
-        id="urn:uuid:clr-1", issuer=ISSUER, name="Transcript", verifiable_credentials=[_badge()],
-        valid_from=START, subject_id="did:example:alice",
-        associations=[ob.association(association_type="isChildOf", source_id="urn:a",
-                                     target_id="urn:b")],
+        id="urn:uuid:clr-1",
+        issuer=ISSUER,
+        name="Transcript",
+        verifiable_credentials=[_badge()],
+        valid_from=START,
+        subject_id="did:example:alice",
+        associations=[
+            ob.association(association_type="isChildOf", source_id="urn:a", target_id="urn:b")
+        ],
     )
 
 
@@ -623,11 +713,17 @@ def _clr() -> dict[str, Any]:
     [
         (SUBJ + ("type",), "AchievementSubject", "$.credentialSubject.type"),
         (SUBJ + ("verifiableCredential",), [], "$.credentialSubject.verifiableCredential"),
-        (SUBJ + ("verifiableCredential", 0, "credentialSubject", "achievement", "name"), DELETE,
-         "$.credentialSubject.verifiableCredential[0].credentialSubject.achievement.name"),
+        (
+            SUBJ + ("verifiableCredential", 0, "credentialSubject", "achievement", "name"),
+            DELETE,
+            "$.credentialSubject.verifiableCredential[0].credentialSubject.achievement.name",
+        ),
         (SUBJ + ("achievement",), [{"id": "urn:x"}], "$.credentialSubject.achievement[0].type"),
-        (SUBJ + ("association", 0, "sourceId"), DELETE,
-         "$.credentialSubject.association[0].sourceId"),
+        (
+            SUBJ + ("association", 0, "sourceId"),
+            DELETE,
+            "$.credentialSubject.association[0].sourceId",
+        ),
         (SUBJ + ("association", 0, "type"), "Link", "$.credentialSubject.association[0].type"),
         (("@context", 1), "https://example.org/ctx.json", "$['@context']"),
     ],
@@ -644,12 +740,31 @@ def test_a_clr_may_carry_vc_jwts():
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(
-        st.sampled_from(["type", "id", "issuer", "credentialSubject", "achievement", "identifier",
-                         "result", "evidence", "endorsement", "credentialStatus", "@context",
-                         "verifiableCredential", "criteria", "parentOrg", "validFrom"]),
-        children, max_size=4,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "type",
+                    "id",
+                    "issuer",
+                    "credentialSubject",
+                    "achievement",
+                    "identifier",
+                    "result",
+                    "evidence",
+                    "endorsement",
+                    "credentialStatus",
+                    "@context",
+                    "verifiableCredential",
+                    "criteria",
+                    "parentOrg",
+                    "validFrom",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
     ),
     max_leaves=20,
 )

@@ -24,8 +24,7 @@ BROKEN = {
     "simple-err-credential-subject-type.json": "$.credentialSubject.type",
     "simple-err-credential-subject-identifier-type.json": "$.credentialSubject.identifier[0].type",
     "simple-err-credential-subject-result-type.json": "$.credentialSubject.result[1].type",
-    "simple-err-credential-subject-achievement-result-description-type.json":
-        "$.credentialSubject.achievement.resultDescription[2].type",
+    "simple-err-credential-subject-achievement-result-description-type.json": "$.credentialSubject.achievement.resultDescription[2].type",
     "simple-err-credential-subject-profile-type.json": "$.credentialSubject.source.type",
     "simple-err-evidence-type.json": "$.evidence[1].type",
     "simple-err-issuer-type.json": "$.issuer.type",
