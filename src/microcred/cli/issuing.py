@@ -11,9 +11,11 @@ microcred worker [--once]
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -42,15 +44,33 @@ class Runtime:
     ctx: Any
 
 
+_OPEN: list[Engine] = []
+
+
 def runtime() -> Runtime:
+    """The database (migrated) and issuing context of a command (closed by ``closing``)."""
     from microcred.config import get_settings
     from microcred.issuing.context import context_from_settings
     from microcred.store.migrate import open_database
 
     settings = get_settings()
-    return Runtime(
-        open_database(settings.database_url), context_from_settings(settings, actor="cli")
-    )
+    engine = open_database(settings.database_url)
+    _OPEN.append(engine)
+    return Runtime(engine, context_from_settings(settings, actor="cli"))
+
+
+def closing(command: Callable[..., None]) -> Callable[..., None]:
+    """Close every database connection a command opened, however it ends."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        finally:
+            while _OPEN:
+                _OPEN.pop().dispose()
+
+    return wrapper
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -59,6 +79,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 @org_app.command("create")
+@closing
 def org_create(
     slug: Annotated[str, typer.Option(help="Short name used in URLs, e.g. acme-college.")],
     name: Annotated[str, typer.Option(help="The organisation's name.")],
@@ -88,6 +109,7 @@ def org_create(
 
 
 @achievement_app.command("create")
+@closing
 def achievement_create(
     org: Annotated[str, typer.Option(help="The organisation's slug.")],
     file: Annotated[
@@ -300,8 +322,8 @@ def worker(
 def register(app: typer.Typer) -> None:
     app.add_typer(org_app, name="org")
     app.add_typer(achievement_app, name="achievement")
-    app.command()(issue)
+    app.command()(closing(issue))
     for action in ("revoke", "suspend", "unsuspend"):
-        app.command(action)(_status_command(action))
-    app.command()(export)
-    app.command()(worker)
+        app.command(action)(closing(_status_command(action)))
+    app.command()(closing(export))
+    app.command()(closing(worker))

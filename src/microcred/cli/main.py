@@ -189,31 +189,28 @@ def verify(
         settings = get_settings()
     except MicrocredError as exc:
         raise _fail(exc.user_message, 2) from None
-    fetch = Fetcher(
-        allow_loopback=settings.fetch_allow_loopback,
-        timeout=settings.fetch_timeout,
-        max_bytes=settings.fetch_max_bytes,
-        cache_ttl=settings.fetch_cache_ttl,
-        fixtures=fixtures,
-    )
+    fetch = Fetcher.from_settings(settings, fixtures=fixtures)
     reports: list[Report] = []
-    for item in inputs:
-        try:
-            if item.startswith(("https://", "http://")):
-                reports.extend(verify_url(item, now=now, fetch=fetch))
-            else:
-                data, name = _read_input(item)
-                reports.extend(verify_bytes(data, filename=name, now=now, fetch=fetch))
-        except MicrocredError as exc:
-            reports.append(
-                Report(
-                    "failed",
-                    [Check("format", "failed", exc.user_message)],
-                    [],
-                    Summary(),
-                    source=item,
+    try:
+        for item in inputs:
+            try:
+                if item.startswith(("https://", "http://")):
+                    reports.extend(verify_url(item, now=now, fetch=fetch))
+                else:
+                    data, name = _read_input(item)
+                    reports.extend(verify_bytes(data, filename=name, now=now, fetch=fetch))
+            except MicrocredError as exc:
+                reports.append(
+                    Report(
+                        "failed",
+                        [Check("format", "failed", exc.user_message)],
+                        [],
+                        Summary(),
+                        source=item,
+                    )
                 )
-            )
+    finally:
+        fetch.close()
     if as_json:
         typer.echo(json.dumps([r.to_json() for r in reports], indent=2, ensure_ascii=False))
     else:

@@ -159,7 +159,11 @@ def list_credential(
     if lst is None:
         raise MicrocredError(f"no {purpose} list {number} for {org.slug!r}", code="not_found")
     url = list_url(ctx, org, purpose, number)
-    issued = lst.updated_at if lst.updated_at.tzinfo else lst.updated_at.replace(tzinfo=UTC)
+    issued = (
+        lst.updated_at.astimezone(UTC)
+        if lst.updated_at.tzinfo
+        else lst.updated_at.replace(tzinfo=UTC)
+    )
     doc = statuslist.status_list_credential(
         id=url,
         issuer=orgs.issuer_id(org, ctx, session),

@@ -5,15 +5,17 @@ from __future__ import annotations
 import io
 import json
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from microcred.issuing.cohort_csv import (
     KNOWN_COLUMNS,
     CohortRow,
+    DryRunReport,
     RowProblem,
     check_header,
     dry_run,
@@ -21,16 +23,20 @@ from microcred.issuing.cohort_csv import (
 )
 
 
-def _scan(text: str, **kwargs: object) -> list[CohortRow | RowProblem]:
-    return list(iter_rows(io.BytesIO(text.encode("utf-8")), **kwargs))  # type: ignore[arg-type]
+def _scan(
+    text: str, *, require_grade: bool = False, now: datetime | None = None
+) -> list[CohortRow | RowProblem]:
+    data = io.BytesIO(text.encode("utf-8"))
+    return list(iter_rows(data, require_grade=require_grade, now=now))
 
 
-def _problems(text: str, **kwargs: object) -> list[str]:
-    return [str(p) for p in _scan(text, **kwargs) if isinstance(p, RowProblem)]
+def _problems(text: str, *, require_grade: bool = False, now: datetime | None = None) -> list[str]:
+    items = _scan(text, require_grade=require_grade, now=now)
+    return [str(p) for p in items if isinstance(p, RowProblem)]
 
 
-def _rows(text: str, **kwargs: object) -> list[CohortRow]:
-    items = _scan(text, **kwargs)
+def _rows(text: str) -> list[CohortRow]:
+    items = _scan(text)
     assert not [str(p) for p in items if isinstance(p, RowProblem)]
     return [r for r in items if isinstance(r, CohortRow)]
 
@@ -80,7 +86,7 @@ def test_json_round_trip() -> None:
 
 
 def test_headers_are_case_insensitive_and_trimmed() -> None:
-    [row] = _rows(" EMAIL , Name ,Valid_Until\nbob@example.org,Bob,2030-01-01Z\n".replace("Z", ""))
+    [row] = _rows(" EMAIL , Name ,Valid_Until\nbob@example.org,Bob,2030-01-01\n")
     assert (row.email, row.name) == ("bob@example.org", "Bob")
 
 
@@ -414,6 +420,7 @@ def test_dry_run_caps_what_it_keeps() -> None:
 # --- 100,000 rows in flat memory -----------------------------------------------------------
 
 ROWS = 100_000
+T = TypeVar("T")
 
 
 def _generated_lines() -> Iterator[str]:
@@ -434,10 +441,11 @@ def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _peak(fn: object) -> tuple[object, int]:
+def _peak(fn: Callable[[], T]) -> tuple[T, int]:
+    """``fn()`` and the peak of memory allocated while it ran (tracemalloc)."""
     tracemalloc.start()
     try:
-        result = fn()  # type: ignore[operator]
+        result = fn()
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -462,25 +470,25 @@ def test_100k_rows_stream_in_flat_memory(big_csv: Path) -> None:
     assert peak < 20_000_000, f"peak {peak / 1e6:.1f} MB"
 
 
-def test_100k_rows_from_a_text_stream_and_a_generator(big_csv: Path) -> None:
-    def from_text() -> int:
-        with big_csv.open(encoding="utf-8-sig", newline="") as fh:
-            return sum(isinstance(i, CohortRow) for i in iter_rows(fh))
-
-    count, peak = _peak(from_text)
-    assert count == ROWS and peak < 20_000_000, f"peak {peak / 1e6:.1f} MB"
-
-    count, peak = _peak(
-        lambda: sum(isinstance(i, CohortRow) for i in iter_rows(_generated_lines()))
-    )
-    assert count == ROWS and peak < 20_000_000, f"peak {peak / 1e6:.1f} MB"
+def test_100k_rows_from_a_text_stream(big_csv: Path) -> None:
+    # The same file through the text path (readline), without tracemalloc's slowness: the
+    # memory bound is shown by the binary test above and the generator case below.
+    with big_csv.open(encoding="utf-8-sig", newline="") as fh:
+        lines = [i.line for i in iter_rows(fh) if isinstance(i, CohortRow)]
+    assert len(lines) == ROWS and lines[-1] == 2 * ROWS
 
 
-def test_100k_rows_dry_run_bounded_memory(big_csv: Path) -> None:
-    def run() -> object:
-        with big_csv.open("rb") as fh:
-            return dry_run(fh)
+def test_100k_rows_dry_run_bounded_memory() -> None:
+    # Two columns (the per-row checks are measured above): what grows here is the per-
+    # recipient record that finds repeats, 16 bytes a row.
+    def lines() -> Iterator[str]:
+        yield "email,name\n"
+        for i in range(ROWS):
+            yield f"learner{i}@example.org,Learner {i}\n"
+        yield "LEARNER7@example.org,Again\n"
 
-    report, peak = _peak(run)
-    assert report.rows == ROWS and report.valid == ROWS and report.ok  # type: ignore[attr-defined]
+    report, peak = _peak(lambda: dry_run(lines()))
+    assert isinstance(report, DryRunReport)
+    assert (report.rows, report.valid, report.problem_count) == (ROWS + 1, ROWS + 1, 0)
+    assert report.duplicates_in_file == [(9, ROWS + 2)]
     assert peak < 20_000_000, f"peak {peak / 1e6:.1f} MB"
