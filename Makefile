@@ -21,6 +21,7 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	mkdir -p var
+	MICROCRED_DATA_DIR=$${MICROCRED_DATA_DIR:-./var} $(BIN)/microcred seed && \
 	MICROCRED_DATA_DIR=$${MICROCRED_DATA_DIR:-./var} $(BIN)/microcred serve --host 127.0.0.1 --port 8000
 
 interop-deps:
@@ -33,6 +34,7 @@ test: $(DEVSTAMP) interop-deps
 
 bench: $(DEVSTAMP) interop-deps
 	$(BIN)/python -m microcred.bench
+	$(BIN)/python -m microcred.bench_cohort
 
 check: $(DEVSTAMP)
 	$(BIN)/ruff check src tests

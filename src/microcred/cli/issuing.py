@@ -194,11 +194,12 @@ def _issue_cohort(
 ) -> None:
     from microcred.issuing import achievements as achs
     from microcred.issuing import jobs, orgs
+    from microcred.issuing.signing import ParallelSigner
     from microcred.store.db import session_scope
 
     def open_stream() -> Any:
         try:
-            return csv.open("r", encoding="utf-8-sig", newline="")
+            return csv.open("rb")  # bytes: the reader names the line of a bad UTF-8 byte
         except OSError as exc:
             raise MicrocredError(f"{csv}: cannot read ({exc.strerror})") from None
 
@@ -232,7 +233,8 @@ def _issue_cohort(
             bar.update(p.finished - seen)
             seen = p.finished
 
-        final = jobs.run_job(rt.engine, rt.ctx, job_id, on_progress=tick)
+        with ParallelSigner() as signer:
+            final = jobs.run_job(rt.engine, rt.ctx, job_id, on_progress=tick, sign_many=signer)
     typer.echo(f"job {job_id}: {final.done} issued, {final.skipped} skipped, {final.failed} failed")
     if final.failed:
         with session_scope(rt.engine) as s:

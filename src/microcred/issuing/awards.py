@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from microcred.errors import MicrocredError
-from microcred.issuing import achievements, orgs, status
+from microcred.issuing import achievements, mailer, orgs, status
 from microcred.issuing.context import IssuingContext
 from microcred.store.models import (
     Achievement,
@@ -171,6 +171,29 @@ def compose(
     return doc
 
 
+SignMany = Callable[[list[dict[str, Any]], Ed25519Multikey], list[dict[str, Any]]]
+
+
+def sign_here(docs: list[dict[str, Any]], key: Ed25519Multikey) -> list[dict[str, Any]]:
+    return [proofs.sign(doc, key) for doc in docs]
+
+
+def _existing_many(
+    session: Session, ach: Achievement, keys: list[str]
+) -> dict[str, list[Credential]]:
+    """The unrevoked credentials of ``ach`` held by any of ``keys`` (one query)."""
+    out: dict[str, list[Credential]] = {}
+    for cred in session.scalars(
+        select(Credential).where(
+            Credential.achievement_id == ach.id,
+            Credential.recipient_key.in_(set(keys)),
+            Credential.revoked_at.is_(None),
+        )
+    ):
+        out.setdefault(cred.recipient_key, []).append(cred)
+    return out
+
+
 def _existing(session: Session, ach: Achievement, key: str) -> list[Credential]:
     return list(
         session.scalars(
@@ -197,8 +220,12 @@ def issue_batch(
     verify: str = "first",
     now: datetime | None = None,
     prepared: _Prepared | None = None,
+    sign_many: SignMany | None = None,
 ) -> list[AwardOutcome]:
     """Issue to every recipient in this transaction.
+
+    sign_many: signs the composed credentials (default: here, one after the other; cohort
+    jobs pass a process pool, see ``issuing.signing``).
 
     verify: "all" checks every signed credential with the verifier's proof check before it
     is stored, "first" only the first of the batch (the signing code and key are the same for
@@ -212,8 +239,9 @@ def issue_batch(
     p = prepared or _prepare(session, ctx, org, achievement)
     outcomes: list[AwardOutcome | None] = [None] * len(recipients)
     to_issue: list[tuple[int, Recipient, list[Credential]]] = []
+    held = _existing_many(session, achievement, [r.key for r in recipients])
     for i, r in enumerate(recipients):
-        old = _existing(session, achievement, r.key)
+        old = held.get(r.key, [])
         if old and on_duplicate == "fail":
             raise DuplicateAward(
                 f"{r.key} already holds {achievement.name!r} ({old[0].id}); choose skip or reissue"
@@ -225,18 +253,25 @@ def issue_batch(
     if to_issue:
         revocation = status.allocate(session, org, "revocation", len(to_issue))
         suspension = status.allocate(session, org, "suspension", len(to_issue))
-    for n, (i, r, old) in enumerate(to_issue):
-        cred_id = new_id()
-        alloc = {"revocation": revocation[n], "suspension": suspension[n]}
-        doc = compose(
+    ids = [new_id() for _ in to_issue]
+    docs = [
+        compose(
             ctx,
             p,
             r,
-            credential_id=cred_id,
-            status_entries=status.entries_for(ctx, org, alloc),
+            credential_id=ids[n],
+            status_entries=status.entries_for(
+                ctx, org, {"revocation": revocation[n], "suspension": suspension[n]}
+            ),
             now=now,
         )
-        signed = proofs.sign(doc, p.signer)
+        for n, (_, r, _) in enumerate(to_issue)
+    ]
+    signed_docs = (sign_many or sign_here)(docs, p.signer)
+    for n, (i, r, old) in enumerate(to_issue):
+        cred_id = ids[n]
+        alloc = {"revocation": revocation[n], "suspension": suspension[n]}
+        signed = signed_docs[n]
         if verify == "all" or (verify == "first" and n == 0):
             results = proofs.verify_proofs(signed)
             if not results or not results[0].verified:
@@ -291,19 +326,23 @@ def _award_mail(
     r: Recipient,
     token: str,
 ) -> OutboxMail:
-    page = f"{ctx.base_url}/credentials/{cred.id}"
-    claim = f"{ctx.base_url}/claim/{token}"
-    hello = f"Hello {r.name}," if r.name else "Hello,"
-    body = (
-        f'{hello}\n\n{org.name} has awarded you the micro-credential "{ach.name}".\n\n'
-        f"Claim it (and choose what your public page shows): {claim}\n"
-        f"Its public page: {page}\n"
+    """The award e-mail (text and HTML, from ``mailer.award_mail``) queued in the outbox;
+    ``issuing.notify.send_outbox`` sends it."""
+    mail = mailer.award_mail(
+        to=(r.email or "").strip(),
+        recipient_name=r.name,
+        achievement_name=ach.name,
+        issuer_name=org.name,
+        credential_url=f"{ctx.base_url}/credentials/{cred.id}",
+        claim_url=f"{ctx.base_url}/claim/{token}",
+        credential_id=cred.id,
     )
     return OutboxMail(
-        to=r.email or "",
-        subject=f'You have earned "{ach.name}" from {org.name}',
-        body=body,
-        kind="award",
+        to=mail.to,
+        subject=mail.subject,
+        body=mail.text,
+        html=mail.html,
+        kind=mail.kind,
         credential_id=cred.id,
     )
 

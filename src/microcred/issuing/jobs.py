@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from microcred.errors import MicrocredError
 from microcred.issuing import awards, cohort_csv
 from microcred.issuing.context import IssuingContext
+from microcred.issuing.signing import ParallelSigner
 from microcred.store.db import is_postgres, session_scope
 from microcred.store.models import Achievement, Job, JobRow, Organisation, new_id
 
@@ -176,7 +177,14 @@ def _claim(session: Session, job_id: str, n: int) -> list[JobRow]:
     return list(session.scalars(query))
 
 
-def run_batch(engine: Engine, ctx: IssuingContext, job_id: str, *, batch: int = BATCH) -> int:
+def run_batch(
+    engine: Engine,
+    ctx: IssuingContext,
+    job_id: str,
+    *,
+    batch: int = BATCH,
+    sign_many: awards.SignMany | None = None,
+) -> int:
     """Claim and issue one batch of ``job_id`` in one transaction; returns rows handled."""
     with session_scope(engine) as session:
         rows = _claim(session, job_id, batch)
@@ -190,7 +198,7 @@ def run_batch(engine: Engine, ctx: IssuingContext, job_id: str, *, batch: int = 
         ach = session.get(Achievement, job.achievement_id)
         assert org is not None and ach is not None
         recipients = [recipient_of(cohort_csv.CohortRow.from_json(r.data)) for r in rows]
-        outcomes = _issue_rows(session, ctx, org, ach, job, rows, recipients)
+        outcomes = _issue_rows(session, ctx, org, ach, job, rows, recipients, sign_many)
         for row, outcome in zip(rows, outcomes, strict=True):
             if isinstance(outcome, str):
                 row.state, row.error = "failed", outcome
@@ -208,6 +216,7 @@ def _issue_rows(
     job: Job,
     rows: list[JobRow],
     recipients: list[awards.Recipient],
+    sign_many: awards.SignMany | None = None,
 ) -> list[awards.AwardOutcome | str]:
     if job.on_duplicate != "fail":
         return list(
@@ -219,6 +228,7 @@ def _issue_rows(
                 recipients=recipients,
                 on_duplicate=job.on_duplicate,
                 job_id=job.id,
+                sign_many=sign_many,
             )
         )
     # policy "fail": a recipient who already holds it fails that row, not the whole batch
@@ -238,6 +248,7 @@ def _issue_rows(
         recipients=[recipients[i] for i in keep],
         on_duplicate="fail",
         job_id=job.id,
+        sign_many=sign_many,
     )
     for i, outcome in zip(keep, issued, strict=True):
         out[i] = outcome
@@ -251,9 +262,10 @@ def run_job(
     *,
     batch: int = BATCH,
     on_progress: Callable[[Progress], None] | None = None,
+    sign_many: awards.SignMany | None = None,
 ) -> Progress:
     """Work on ``job_id`` until no pending row is left (other workers may share it)."""
-    while run_batch(engine, ctx, job_id, batch=batch):
+    while run_batch(engine, ctx, job_id, batch=batch, sign_many=sign_many):
         if on_progress is not None:
             with session_scope(engine) as session:
                 on_progress(progress(session, job_id))
@@ -287,13 +299,16 @@ def work(
     idle: float = 1.0,
     once: bool = False,
     wait: Callable[[float], Any] = time.sleep,
+    workers: int | None = None,
 ) -> None:
     """The worker loop: run every job that has pending rows; poll when idle."""
     while not stop():
         with session_scope(engine) as session:
             jobs = pending_jobs(session)
-        for job_id in jobs:
-            run_job(engine, ctx, job_id)
+        if jobs:
+            with ParallelSigner(workers) as signer:
+                for job_id in jobs:
+                    run_job(engine, ctx, job_id, sign_many=signer)
         if once:
             return
         if not jobs:
