@@ -68,6 +68,10 @@ class DuplicateAward(MicrocredError):
     code = "duplicate"
 
 
+def _parse_xsd(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
 def _xsd(t: datetime) -> str:
     return t.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -267,19 +271,19 @@ def issue_batch(
         )
         for n, (_, r, _) in enumerate(to_issue)
     ]
-    signed_docs = (sign_many or sign_here)(docs, p.signer)
+    # Signing runs in the signer's processes while the rows are built here; the documents
+    # are filled in when it is done (nothing is flushed before).
+    signer = sign_many or sign_here
+    if hasattr(signer, "submit"):
+        pending = signer.submit(docs, p.signer)
+    else:
+        done = signer(docs, p.signer)
+        pending = lambda: done  # noqa: E731
+    creds: list[Credential] = []
     for n, (i, r, old) in enumerate(to_issue):
         cred_id = ids[n]
         alloc = {"revocation": revocation[n], "suspension": suspension[n]}
-        signed = signed_docs[n]
-        if verify == "all" or (verify == "first" and n == 0):
-            results = proofs.verify_proofs(signed)
-            if not results or not results[0].verified:
-                raise MicrocredError(
-                    "a credential we signed does not verify: issuing stopped",
-                    detail=str(results),
-                    code="self_check",
-                )
+        doc = docs[n]
         token = secrets.token_urlsafe(24) if (notify and r.email) else None
         cred = Credential(
             id=cred_id,
@@ -288,13 +292,8 @@ def issue_batch(
             recipient_kind="email" if r.email else "did",
             recipient_key=r.key,
             recipient_name=r.name,
-            document=signed,
-            valid_from=datetime.fromisoformat(signed["validFrom"].replace("Z", "+00:00")),
-            valid_until=(
-                datetime.fromisoformat(signed["validUntil"].replace("Z", "+00:00"))
-                if "validUntil" in signed
-                else None
-            ),
+            valid_from=_parse_xsd(doc["validFrom"]),
+            valid_until=_parse_xsd(doc["validUntil"]) if "validUntil" in doc else None,
             revocation_list_id=alloc["revocation"][0].id,
             revocation_index=alloc["revocation"][1],
             suspension_list_id=alloc["suspension"][0].id,
@@ -304,8 +303,7 @@ def issue_batch(
             issued_at=now,
             claim_token_hash=hashlib.sha256(token.encode()).hexdigest() if token else None,
         )
-        session.add(cred)
-        session.add(Event(org_id=org.id, credential_id=cred_id, kind="issued", at=now))
+        creds.append(cred)
         replaced = []
         for prev in old:  # reissue: the earlier one is revoked, pointing at its successor
             status.change_status(session, ctx, prev, "revoke", reason=f"reissued as {cred_id}")
@@ -314,6 +312,20 @@ def issue_batch(
         if token and r.email:
             session.add(_award_mail(ctx, org, achievement, cred, r, token))
         outcomes[i] = AwardOutcome("reissued" if old else "issued", cred, token, replaced)
+    signed_docs = pending()
+    for n, cred in enumerate(creds):
+        signed = signed_docs[n]
+        if verify == "all" or (verify == "first" and n == 0):
+            results = proofs.verify_proofs(signed)
+            if not results or not results[0].verified:
+                raise MicrocredError(
+                    "a credential we signed does not verify: issuing stopped",
+                    detail=str(results),
+                    code="self_check",
+                )
+        cred.document = signed
+        session.add(cred)
+        session.add(Event(org_id=org.id, credential_id=cred.id, kind="issued", at=now))
     session.flush()
     return [o for o in outcomes if o is not None]
 

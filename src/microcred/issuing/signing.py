@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -17,6 +18,20 @@ from microcred.vc import proofs
 from microcred.vc.keys import Ed25519Multikey
 
 MIN_PARALLEL = 16  # smaller batches are signed in-process (the pipe costs more than it saves)
+
+
+def _watch_parent(parent: int) -> None:
+    """In each signing process: exit when the parent is gone (killed with SIGKILL, say),
+    instead of lingering as an orphan."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _sign_chunk(
@@ -44,11 +59,21 @@ class ParallelSigner:
             self._pool = None
 
     def __call__(self, docs: list[dict[str, Any]], key: Ed25519Multikey) -> list[dict[str, Any]]:
+        return self.submit(docs, key)()
+
+    def submit(
+        self, docs: list[dict[str, Any]], key: Ed25519Multikey
+    ) -> Callable[[], list[dict[str, Any]]]:
+        """Start signing ``docs``; the returned function waits for and returns them, in order."""
         if self.workers < 2 or len(docs) < MIN_PARALLEL:
-            return [proofs.sign(doc, key) for doc in docs]
+            done = [proofs.sign(doc, key) for doc in docs]
+            return lambda: done
         if self._pool is None:  # started on first need: small jobs never pay for it
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
             )
         assert key.controller is not None and key.id is not None
         seed = key.private_key.private_bytes_raw()
@@ -57,4 +82,4 @@ class ParallelSigner:
             self._pool.submit(_sign_chunk, docs[i : i + size], seed, key.controller, key.id)
             for i in range(0, len(docs), size)
         ]
-        return [doc for f in futures for doc in f.result()]
+        return lambda: [doc for f in futures for doc in f.result()]
