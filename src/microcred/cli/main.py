@@ -321,8 +321,12 @@ def serve(
 
 
 from microcred.cli.issuing import register as _register_issuing  # noqa: E402
+from microcred.cli.mail import register as _register_mail  # noqa: E402
+from microcred.cli.tokens import register as _register_tokens  # noqa: E402
 
 _register_issuing(app)
+_register_tokens(app)
+_register_mail(app)
 
 
 def main() -> None:

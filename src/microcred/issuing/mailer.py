@@ -237,10 +237,14 @@ def _a(url: str, label: str) -> str:
     return f'<a href="{html.escape(url, quote=True)}">{html.escape(label)}</a>'
 
 
+def _hello(name: str | None) -> str:
+    return f"Hello {name}," if name else "Hello,"
+
+
 def award_mail(
     *,
     to: str,
-    recipient_name: str,
+    recipient_name: str | None,
     achievement_name: str,
     issuer_name: str,
     credential_url: str,
@@ -248,27 +252,26 @@ def award_mail(
     credential_id: str | None = None,
 ) -> Mail:
     """The e-mail telling a recipient they were awarded a credential, with a link to view it
-    and one to claim it into a wallet. Raises MicrocredError for a link that is not http(s)."""
+    and one to claim it (and choose whether its public page shows the recipient's name).
+    ``recipient_name`` None greets without a name. Raises MicrocredError for a link that is
+    not http(s)."""
     credential_url, claim_url = _checked_url(credential_url), _checked_url(claim_url)
-    name, achievement, issuer = (
-        _one_line(v) for v in (recipient_name, achievement_name, issuer_name)
-    )
+    name = _one_line(recipient_name) if recipient_name else None
+    achievement, issuer = (_one_line(v) for v in (achievement_name, issuer_name))
     text = (
-        f"Hello {name},\n\n"
+        f"{_hello(name)}\n\n"
         f'{issuer} has awarded you "{achievement}".\n\n'
         f"View your credential: {credential_url}\n"
-        f"Add it to your wallet: {claim_url}\n\n"
+        f"Claim it (and choose whether its page shows your name): {claim_url}\n\n"
         "It is a signed Open Badges 3.0 credential: anyone you share it with can check that "
         f"it is real and that it was issued by {issuer}.\n"
     )
     e = html.escape
     page = _html_page(
         [
-            f"Hello {e(name)},",
+            e(_hello(name)),
             f"{e(issuer)} has awarded you <strong>{e(achievement)}</strong>.",
-            _a(credential_url, "View your credential")
-            + " · "
-            + _a(claim_url, "Add it to your wallet"),
+            _a(credential_url, "View your credential") + " · " + _a(claim_url, "Claim it"),
             "It is a signed Open Badges 3.0 credential: anyone you share it with can check that "
             f"it is real and that it was issued by {e(issuer)}.",
         ]
@@ -286,7 +289,7 @@ def award_mail(
 def reminder_mail(
     *,
     to: str,
-    recipient_name: str,
+    recipient_name: str | None,
     achievement_name: str,
     issuer_name: str,
     valid_until: datetime,
@@ -301,11 +304,10 @@ def reminder_mail(
     renewal = _checked_url(renewal_url) if renewal_url is not None else None
     when = valid_until if valid_until.tzinfo else valid_until.replace(tzinfo=UTC)
     day = when.astimezone(UTC).date().isoformat()
-    name, achievement, issuer = (
-        _one_line(v) for v in (recipient_name, achievement_name, issuer_name)
-    )
+    name = _one_line(recipient_name) if recipient_name else None
+    achievement, issuer = (_one_line(v) for v in (achievement_name, issuer_name))
     text = (
-        f"Hello {name},\n\n"
+        f"{_hello(name)}\n\n"
         f'Your credential "{achievement}" from {issuer} expires on {day} (UTC).\n\n'
         f"View it: {credential_url}\n" + (f"Renew it: {renewal}\n" if renewal else "")
     )
@@ -313,7 +315,7 @@ def reminder_mail(
     links = _a(credential_url, "View it") + (f" · {_a(renewal, 'Renew it')}" if renewal else "")
     page = _html_page(
         [
-            f"Hello {e(name)},",
+            e(_hello(name)),
             f"Your credential <strong>{e(achievement)}</strong> from {e(issuer)} expires on "
             f"{e(day)} (UTC).",
             links,

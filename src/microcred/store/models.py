@@ -130,7 +130,8 @@ class Credential(Base):
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     replaced_by: Mapped[str | None] = mapped_column(String(36))
     job_id: Mapped[str | None] = mapped_column(ForeignKey("job.id"), index=True)
-    claim_token_hash: Mapped[str | None] = mapped_column(String(64))
+    # sha256 of the claim link's token (the token itself is only in the award e-mail)
+    claim_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     show_recipient: Mapped[bool] = mapped_column(Boolean, default=False)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -207,15 +208,23 @@ class Event(Base):
 
 
 class OutboxMail(Base):
-    """Every e-mail the platform sends, kept for the dev outbox page and for retries."""
+    """Every e-mail the platform sends, kept for the dev outbox page and for retries.
+
+    ``body`` is the plain-text part, ``html`` the HTML part (if any). A sender claims a mail
+    by counting an attempt and moving ``next_attempt_at`` past its lease; a failed attempt
+    records ``error`` and the time of the next try (see ``issuing.notify``)."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     to: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20))  # award | reminder
     credential_id: Mapped[str | None] = mapped_column(String(36), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

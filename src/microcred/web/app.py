@@ -19,11 +19,13 @@ from microcred import __version__
 from microcred.config import Settings, get_settings
 from microcred.issuing.context import context_from_settings
 from microcred.issuing.jobs import InProcessWorker
+from microcred.issuing.mailer import mailer_from_settings
+from microcred.issuing.notify import MailSender
 from microcred.store.migrate import open_database
 from microcred.verifying import Fetcher
 from microcred.web import errors
 from microcred.web.limits import BodyLimit
-from microcred.web.routes import api, issuer, pages
+from microcred.web.routes import api, claim, issuer, org_api, pages
 from microcred.web.templating import STATIC_DIR
 
 DESCRIPTION = """Verify Open Badges 3.0 and W3C Verifiable Credentials.
@@ -39,15 +41,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     fetcher = Fetcher.from_settings(settings)
     engine = open_database(settings.database_url)
     issuing = context_from_settings(settings, actor="web")
+    mailer = mailer_from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = InProcessWorker(engine, issuing) if engine.dialect.name == "sqlite" else None
         if worker is not None:
             worker.start()
+        # queues expiry reminders and sends the outbox every minute (safe in many processes)
+        sender = MailSender(engine, issuing, mailer, reminder_days=settings.reminder_days)
+        sender.start()
         try:
             yield
         finally:
+            sender.stop()
             if worker is not None:
                 worker.stop()
             fetcher.close()
@@ -65,10 +72,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.fetcher = fetcher
     app.state.engine = engine
     app.state.issuing = issuing
+    app.state.mailer = mailer
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(issuer.router)
+    app.include_router(org_api.router)
+    app.include_router(claim.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

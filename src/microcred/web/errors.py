@@ -2,9 +2,10 @@
 
 API requests get ``application/problem+json`` (RFC 9457: ``type``, ``title``, ``status``,
 ``detail``, plus ``code``); a browser asking for a page (GET with ``Accept: text/html``) gets
-an HTML error page. Handled here: every ``MicrocredError`` (status from its ``code``, 400
-by default), HTTP errors (404, 405, ...), request validation errors (400) and, last,
-anything unexpected (500, details only in the log).
+an HTML error page. Handled here: every ``MicrocredError`` (status from its ``code`` via
+``STATUS_BY_CODE``, 400 by default; a 401 carries ``WWW-Authenticate: Bearer``), HTTP
+errors (404, 405, ...), request validation errors (400) and, last, anything unexpected
+(500, details only in the log).
 """
 
 from __future__ import annotations
@@ -24,7 +25,16 @@ from microcred.web.templating import render
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
-STATUS_BY_CODE = {"too_large": 413, "not_found": 404}
+STATUS_BY_CODE = {
+    "too_large": 413,
+    "not_found": 404,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "conflict": 409,
+    "duplicate": 409,
+    "bad_input": 400,
+    "cohort_rejected": 400,
+}
 
 
 class UploadTooLarge(MicrocredError):
@@ -73,9 +83,11 @@ async def _microcred_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MicrocredError)
     if exc.detail:
         log.info("%s: %s (%s)", exc.code, exc.user_message, exc.detail)
-    return error_response(
-        request, STATUS_BY_CODE.get(exc.code, 400), exc.user_message, code=exc.code
-    )
+    status = STATUS_BY_CODE.get(exc.code, 400)
+    response = error_response(request, status, exc.user_message, code=exc.code)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="microcred"'
+    return response
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
