@@ -151,7 +151,7 @@ def progress(session: Session, job_id: str) -> Progress:
     if job is None:
         raise MicrocredError(f"no job {job_id!r}", code="not_found")
     counts: dict[str, int] = dict(
-        session.execute(  # type: ignore[arg-type]
+        session.execute(
             select(JobRow.state, func.count()).where(JobRow.job_id == job_id).group_by(JobRow.state)
         ).all()
     )

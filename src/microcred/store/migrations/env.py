@@ -18,6 +18,8 @@ def run_migrations_online() -> None:
         url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
             "sqlalchemy.url"
         )
+        if not url:
+            raise SystemExit("give the database: alembic -x url=sqlite:///var/microcred.db ...")
         engine = make_engine(url)
         with engine.connect() as conn:
             context.configure(
