@@ -137,3 +137,38 @@ def test_a_worker_killed_mid_job_leaves_every_row_issued_exactly_once(engine, se
         assert s.get(Job, job_id).state == "done"
     assert len(keys) == total and len(set(keys)) == total
     assert states == {"done": total}
+
+
+def test_two_workers_share_one_job_without_issuing_a_row_twice(engine, setup, tmp_path):
+    """PostgreSQL: workers claim rows with FOR UPDATE SKIP LOCKED, so adding a worker adds
+    throughput and never a duplicate. (SQLite has one writer: the web app's in-process worker.)"""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("several workers share a queue on PostgreSQL")
+    total = 1_200
+    job_id = _create(engine, setup, _csv(total))
+    env = {
+        **os.environ,
+        "MICROCRED_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "MICROCRED_SECRET_KEY": CTX.secret.decode(),
+        "MICROCRED_PORT": "8000",
+        "MICROCRED_DATA_DIR": str(tmp_path),
+    }
+    cmd = [sys.executable, "-m", "microcred.cli.main", "worker", "--once"]
+    logs = [tmp_path / f"worker{i}.log" for i in range(2)]
+    procs = []
+    for log in logs:
+        with log.open("wb") as err:
+            procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err))
+    for proc, log in zip(procs, logs, strict=True):
+        assert proc.wait(timeout=300) == 0, log.read_text()[-2000:]
+    with session_scope(engine) as s:
+        keys = s.scalars(select(Credential.recipient_key).where(Credential.job_id == job_id)).all()
+        states = dict(
+            s.execute(
+                select(JobRow.state, func.count())
+                .where(JobRow.job_id == job_id)
+                .group_by(JobRow.state)
+            ).all()
+        )
+    assert len(keys) == total and len(set(keys)) == total
+    assert states == {"done": total}
