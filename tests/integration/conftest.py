@@ -21,7 +21,21 @@ PG_URL = os.environ.get("MICROCRED_TEST_POSTGRES_URL")
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def engine(request, tmp_path) -> Iterator[Engine]:
-    if request.param == "sqlite":
+    yield from _engine(request.param, tmp_path)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path) -> Iterator[Engine]:
+    yield from _engine("sqlite", tmp_path)
+
+
+@pytest.fixture
+def pg_engine(tmp_path) -> Iterator[Engine]:
+    yield from _engine("postgres", tmp_path)
+
+
+def _engine(kind: str, tmp_path) -> Iterator[Engine]:
+    if kind == "sqlite":
         eng = make_engine(f"sqlite:///{tmp_path / 'microcred.db'}")
     else:
         if not PG_URL:

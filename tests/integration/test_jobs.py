@@ -139,11 +139,13 @@ def test_a_worker_killed_mid_job_leaves_every_row_issued_exactly_once(engine, se
     assert states == {"done": total}
 
 
-def test_two_workers_share_one_job_without_issuing_a_row_twice(engine, setup, tmp_path):
+def test_two_workers_share_one_job_without_issuing_a_row_twice(pg_engine, tmp_path):
     """PostgreSQL: workers claim rows with FOR UPDATE SKIP LOCKED, so adding a worker adds
     throughput and never a duplicate. (SQLite has one writer: the web app's in-process worker.)"""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("several workers share a queue on PostgreSQL")
+    engine = pg_engine
+    with session_scope(engine) as s:
+        org = orgs.create_organisation(s, CTX, slug="acme", name="Acme Training")
+        setup = (org.slug, achievements.create_achievement(s, org, FIRST_AID).id)
     total = 1_200
     job_id = _create(engine, setup, _csv(total))
     env = {

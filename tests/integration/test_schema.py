@@ -14,11 +14,7 @@ def test_migrations_match_the_models(engine):
     assert diff == []
 
 
-def test_sqlite_runs_in_wal_mode(engine):
-    if engine.dialect.name != "sqlite":
-        import pytest
-
-        pytest.skip("SQLite only")
-    with engine.connect() as conn:
+def test_sqlite_runs_in_wal_mode(sqlite_engine):
+    with sqlite_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
