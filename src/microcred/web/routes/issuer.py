@@ -202,5 +202,5 @@ async def credential_page(request: Request, credential_id: UUID) -> Response:
         downloads=[
             (f"/credentials/{view.credential.id}.{k}", label) for k, (_, label) in DOWNLOADS.items()
         ],
-        verdict_sentence=_verdict_sentence(view),
+        verdict_sentence=_verdict_sentence(view).split(": ", 1)[-1],
     )
