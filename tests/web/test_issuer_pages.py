@@ -134,3 +134,15 @@ def test_unknown_credential_is_404(client):
         ]
         == 404
     )
+
+
+def test_verifying_one_of_our_credentials_counts_a_verified_event(app, client, issued):
+    from sqlalchemy import func, select
+
+    from microcred.store.models import Event
+
+    doc = client.get(f"/credentials/{issued}.json").json()
+    assert client.post("/credentials/verify", json={"verifiableCredential": doc}).status_code == 200
+    with session_scope(app.state.engine) as s:
+        n = s.scalar(select(func.count()).select_from(Event).where(Event.kind == "verified"))
+    assert n == 1

@@ -105,3 +105,24 @@ def credential_view(
     if count_view:
         session.add(Event(org_id=org.id, credential_id=cred.id, kind="viewed"))
     return CredentialView(cred, org, report, f"{ctx.base_url}/credentials/{cred.id}")
+
+
+def record_verifications(engine: Engine, ctx: IssuingContext, reports: list[Report]) -> int:
+    """Count a "verified" event for each verified report of a credential issued here (the
+    dashboard shows how often an organisation's credentials are checked)."""
+    prefix = f"{ctx.base_url}/credentials/"
+    ids = [
+        r.credential.id[len(prefix) :]
+        for r in reports
+        if r.verdict == "verified" and r.credential.id and r.credential.id.startswith(prefix)
+    ]
+    if not ids:
+        return 0
+    n = 0
+    with session_scope(engine) as session:
+        for cred_id in ids:
+            cred = session.get(Credential, cred_id)
+            if cred is not None:
+                session.add(Event(org_id=cred.org_id, credential_id=cred.id, kind="verified"))
+                n += 1
+    return n

@@ -25,7 +25,7 @@ from microcred.store.migrate import open_database
 from microcred.verifying import Fetcher
 from microcred.web import errors
 from microcred.web.limits import BodyLimit
-from microcred.web.routes import api, claim, issuer, org_api, pages
+from microcred.web.routes import api, claim, console, issuer, org_api, pages
 from microcred.web.templating import STATIC_DIR
 
 DESCRIPTION = """Verify Open Badges 3.0 and W3C Verifiable Credentials.
@@ -80,5 +80,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(issuer.router)
     app.include_router(org_api.router)
     app.include_router(claim.router)
+    app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -10,7 +10,7 @@ from datetime import datetime
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 14, 36
+LEFT, RIGHT, TOP, BOTTOM = 44, 30, 14, 36
 
 
 def nice_max(value: int) -> int:

@@ -231,8 +231,9 @@ def check_origin(request: Request) -> None:
     ours = {request.headers.get("host", "").lower(), _netloc(_ctx(request).base_url)}
     if _netloc(given) not in ours - {None, ""}:
         raise ConsoleDenied(
-            403, "This form was sent from another site, so it was refused. Open the console "
-            "and send it from there."
+            403,
+            "This form was sent from another site, so it was refused. Open the console "
+            "and send it from there.",
         )
 
 
@@ -242,8 +243,9 @@ def check_csrf(console: Console, given: Any) -> None:
         console.csrf.encode(), given.encode("utf-8")
     ):
         raise ConsoleDenied(
-            403, "This form is out of date or did not come from the console (its security "
-            "token is missing or wrong). Reload the page and send it again."
+            403,
+            "This form is out of date or did not come from the console (its security "
+            "token is missing or wrong). Reload the page and send it again.",
         )
 
 
@@ -274,6 +276,7 @@ def check_login_form(request: Request, given: Any) -> None:
         or not hmac.compare_digest(_login_mac(request, nonce).encode(), given.encode("utf-8"))
     ):
         raise ConsoleDenied(
-            403, "The sign-in form is out of date (or cookies are blocked). Reload the page "
-            "and sign in again."
+            403,
+            "The sign-in form is out of date (or cookies are blocked). Reload the page "
+            "and sign in again.",
         )

@@ -116,17 +116,21 @@ def definition_from_form(
     fields the form does not show are kept). Not checked here: see check_definition."""
     f = {field: (form.get(field) or "").strip() for field in FIELDS}
     d: dict[str, Any] = {k: v for k, v in (before or {}).items() if k not in FIELDS}
-    if before and "creditsAvailable" in before and before.get("creditsAvailable") == before.get(
-        "ects"
+    if (
+        before
+        and "creditsAvailable" in before
+        and before.get("creditsAvailable") == before.get("ects")
     ):
         d.pop("creditsAvailable", None)  # derived from ects: derived again
     d["name"] = f["name"]
     d["description"] = f["description"]
     old_criteria = (before or {}).get("criteria")
     if isinstance(old_criteria, Mapping) and old_criteria.get("id"):
-        d["criteria"] = {**old_criteria, "narrative": f["criteria"]} if f["criteria"] else {
-            k: v for k, v in old_criteria.items() if k != "narrative"
-        }
+        d["criteria"] = (
+            {**old_criteria, "narrative": f["criteria"]}
+            if f["criteria"]
+            else {k: v for k, v in old_criteria.items() if k != "narrative"}
+        )
     else:
         d["criteria"] = f["criteria"]
     if f["achievementType"]:

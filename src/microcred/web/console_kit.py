@@ -8,7 +8,7 @@ to the console's error page with its status, instead of the API's problem docume
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -35,6 +35,9 @@ from microcred.web.errors import STATUS_BY_CODE, problem
 from microcred.web.templating import render
 
 NO_STORE = {"Cache-Control": "no-store"}
+# Same-origin forms must carry our Origin: under the site's "no-referrer" policy a browser
+# sends "Origin: null" with a form POST, which the origin check refuses (as it should).
+PAGE_HEADERS = {**NO_STORE, "Referrer-Policy": "same-origin"}
 LOGIN_PATH = "/console/login"
 
 
@@ -54,14 +57,14 @@ def error_page(request: Request, status: int, message: str) -> Response:
         status=status,
         detail=message,
     )
-    response.headers.update(NO_STORE)
+    response.headers.update(PAGE_HEADERS)
     return response
 
 
 class ConsoleRoute(APIRoute):
     """An APIRoute whose refusals and errors are console pages (or a sign-in redirect)."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def console_handler(request: Request) -> Response:
@@ -81,9 +84,9 @@ class ConsoleRoute(APIRoute):
             except MicrocredError as exc:
                 return error_page(request, STATUS_BY_CODE.get(exc.code, 400), exc.user_message)
             except RequestValidationError as exc:
-                fields = ", ".join(
-                    str(err.get("loc", ("?",))[-1]) for err in exc.errors()
-                ) or "the form"
+                fields = (
+                    ", ".join(str(err.get("loc", ("?",))[-1]) for err in exc.errors()) or "the form"
+                )
                 return error_page(request, 400, f"Check these fields and send again: {fields}.")
 
         return console_handler
@@ -121,11 +124,11 @@ def engine(request: Request) -> Any:
 
 
 def page(
-    request: Request, console: Console, name: str, status: int = 200, **context: Any
+    request: Request, console: Console, template: str, status: int = 200, /, **context: Any
 ) -> Response:
-    """A console page (``templates/console/<name>``), never cached."""
-    response = render(request, f"console/{name}", status, console=console, **context)
-    response.headers.update(NO_STORE)
+    """A console page (``templates/console/<template>``), never cached."""
+    response = render(request, f"console/{template}", status, console=console, **context)
+    response.headers.update(PAGE_HEADERS)
     return response
 
 

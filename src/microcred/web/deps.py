@@ -21,5 +21,17 @@ def app_fetcher(request: Request) -> Fetch:
     return fetch
 
 
+def verifier_fetch(request: Request, fetch: Fetch = Depends(app_fetcher)) -> Fetch:  # noqa: B008
+    """What the verifier fetches with: this deployment's own documents (status lists, DID
+    documents) answered from its database — verifying our own credentials needs no request
+    to ourselves — and every other URL through the guarded fetcher."""
+    engine = getattr(request.app.state, "engine", None)
+    if engine is None:
+        return fetch
+    from microcred.issuing.public import LocalFirstFetch
+
+    return LocalFirstFetch(engine, request.app.state.issuing, fetch)
+
+
 SettingsDep = Annotated[Settings, Depends(app_settings)]
-FetchDep = Annotated[Fetch, Depends(app_fetcher)]
+FetchDep = Annotated[Fetch, Depends(verifier_fetch)]

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from microcred.issuing import public
 from microcred.vc import verifier
 from microcred.vc.report import Report
 from microcred.web.deps import FetchDep, SettingsDep
@@ -169,12 +170,20 @@ async def verify_credential_api(request: Request, fetch: FetchDep) -> JSONRespon
         reports = await _run(
             verifier.verify_bytes, token, filename="verifiableCredential", fetch=fetch
         )
+        await _count_verified(request, reports)
         return vc_api_result(reports[0])
     report = await _run(verifier.verify_credential, credential, fetch=fetch)
+    await _count_verified(request, [report])
     return vc_api_result(report)
 
 
 _JWT_BODY = re.compile(rb"^\s*[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\s*$")
+
+
+async def _count_verified(request: Request, reports: list[Report]) -> None:
+    engine = getattr(request.app.state, "engine", None)
+    if engine is not None:
+        await _run(public.record_verifications, engine, request.app.state.issuing, reports)
 
 
 async def _input_of(request: Request, limit: int) -> tuple[str, bytes | str, str | None]:
@@ -241,4 +250,5 @@ async def verify_upload(request: Request, fetch: FetchDep, settings: SettingsDep
             fetch=fetch,
             max_bytes=settings.upload_max_bytes,
         )
+    await _count_verified(request, reports)
     return {"reports": [r.to_json() for r in reports]}

@@ -28,6 +28,7 @@ from microcred.web import console_auth
 from microcred.web.chart import line_chart
 from microcred.web.console_kit import (
     NO_STORE,
+    PAGE_HEADERS,
     ConsoleDep,
     ConsoleRoute,
     IssuerPost,
@@ -57,12 +58,12 @@ def _login_page(request: Request, *, next_path: str, error: str | None, status: 
         request, "console/login.html", status, csrf=form_value, next=next_path, error=error
     )
     console_auth.remember_login_form(request, response, nonce)
-    response.headers.update(NO_STORE)
+    response.headers.update(PAGE_HEADERS)
     return response
 
 
 @router.get("/login", name="console_login")
-def login_page(request: Request, next: str | None = None) -> Response:  # noqa: A002
+def login_page(request: Request, next: str | None = None) -> Response:
     if console_auth.current(request) is not None:
         return see_other(safe_next(next))
     return _login_page(request, next_path=safe_next(next), error=None, status=200)
@@ -73,7 +74,7 @@ def login_submit(
     request: Request,
     token: Annotated[str, Form(max_length=500)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/console",  # noqa: A002
+    next: Annotated[str, Form(max_length=2000)] = "/console",
 ) -> Response:
     console_auth.check_origin(request)
     console_auth.check_login_form(request, csrf)
@@ -240,9 +241,7 @@ DONE = {
 def credential_page(
     request: Request, console: ConsoleDep, credential_id: str, done: str | None = None
 ) -> Response:
-    return _credential_page(
-        request, console, credential_id, done=DONE.get(done) if done else None
-    )
+    return _credential_page(request, console, credential_id, done=DONE.get(done) if done else None)
 
 
 @router.post("/credentials/{credential_id}/{action}")
@@ -273,9 +272,7 @@ def change_status(
 
 
 # ---- keys ---------------------------------------------------------------------------------
-def _keys_page(
-    request: Request, console: console_auth.Console, *, done: bool = False
-) -> Response:
+def _keys_page(request: Request, console: console_auth.Console, *, done: bool = False) -> Response:
     console.require("owner")
     with session_scope(engine(request)) as s:
         org = console.org(s)

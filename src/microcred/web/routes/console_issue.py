@@ -54,11 +54,11 @@ DUPLICATE_CHOICES = {
 
 # ---- achievements -------------------------------------------------------------------------
 @router.get("/achievements", name="console_achievements")
-def achievements_page(request: Request, console: ConsoleDep, saved: str | None = None) -> Response:
+def achievements_page(request: Request, console: ConsoleDep) -> Response:
     with session_scope(engine(request)) as s:
         items = org_achievements(s, console)
         issued = dict(
-            s.execute(  # type: ignore[arg-type]
+            s.execute(
                 select(Credential.achievement_id, func.count())
                 .where(Credential.org_id == console.org_id)
                 .group_by(Credential.achievement_id)
@@ -107,9 +107,7 @@ def new_achievement(request: Request, console: ConsoleDep) -> Response:
 
 async def _form_values(request: Request) -> dict[str, str]:
     form = await request.form()
-    return {
-        f: v if isinstance(v := form.get(f), str) else "" for f in console_forms.FIELDS
-    }
+    return {f: v if isinstance(v := form.get(f), str) else "" for f in console_forms.FIELDS}
 
 
 @router.post("/achievements/new")
@@ -217,7 +215,7 @@ def achievement_preview(
         console,
         "achievement_preview.html",
         achievement_id=achievement_id,
-        name=name,
+        ach_name=name,
         ach=ach_doc,
         doc=doc,
         pretty=json.dumps(doc, indent=2, ensure_ascii=False),
@@ -284,10 +282,13 @@ async def award_submit(request: Request, console: IssuerPost) -> Response:
     try:
         body = schemas.AwardCreate(
             achievement_id=values["achievement_id"],
-            email=None if recipient.startswith("did:") else recipient,
+            email=None if not recipient or recipient.startswith("did:") else recipient,
             did=recipient if recipient.startswith("did:") else None,
             name=values["name"].strip() or None,
             grade=values["grade"].strip() or None,
+            score=None,
+            evidence_url=None,
+            evidence_narrative=None,
             narrative=values["narrative"].strip() or None,
             on_duplicate=cast(Any, values["on_duplicate"] or "fail"),
             notify=bool(values["notify"]),
