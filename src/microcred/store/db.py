@@ -16,12 +16,15 @@ from microcred.errors import MicrocredError
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite files get WAL mode, a busy timeout and foreign keys."""
+    """An engine for ``url``; SQLite files get WAL mode, a busy timeout and foreign keys.
+
+    Statement parameters are kept out of logs and error messages (``hide_parameters``):
+    they carry sealed keys, token hashes and e-mail addresses."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -35,7 +38,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
     except Exception as exc:  # a URL SQLAlchemy cannot use
         raise MicrocredError(
             f"MICROCRED_DATABASE_URL is not usable: {exc}", code="config"
