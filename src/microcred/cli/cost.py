@@ -1,0 +1,179 @@
+"""The cost command (a stable contract; scripts use it):
+
+microcred cost [--json] (--price P | --monthly M --hours H --hours-per-week W | ...)
+               --jurisdiction CA-ON|CA-BC|US|SG|UK-ENG [--age A] [--income I]
+               [--filing-status single|joint] [--tax-year Y] [--ctc-balance B | --ctc-years N]
+               [--employer-assistance E] ...
+
+Prints the gross cost for this learner's pace, one line per funding program (program,
+amount, timing, applies, reason, source) and the net cost. Exit 1 on an input error.
+``--program ID`` is reserved for the catalog and not available yet.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+_CURRENCY = {"CA": "CAD", "US": "USD", "SG": "SGD", "UK": "GBP"}
+
+
+class FilingStatus(StrEnum):
+    single = "single"
+    joint = "joint"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"microcred: {message}", err=True)
+    return typer.Exit(1)
+
+
+def cost(
+    jurisdiction: Annotated[
+        str, typer.Option(help="Where the learner lives: CA-ON, CA-BC, US, SG, UK-ENG, ...")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    program: Annotated[
+        str | None, typer.Option("--program", help="Catalog program ID (not available yet).")
+    ] = None,
+    price: Annotated[float, typer.Option(min=0, help="One-time price or tuition.")] = 0.0,
+    monthly: Annotated[float, typer.Option(min=0, help="Subscription price per month.")] = 0.0,
+    hours: Annotated[float | None, typer.Option(min=0, help="Hours of study needed.")] = None,
+    exam_fee: Annotated[float, typer.Option(min=0, help="Certification exam fee.")] = 0.0,
+    retake_fee: Annotated[float, typer.Option(min=0, help="Exam retake fee.")] = 0.0,
+    retakes: Annotated[int, typer.Option(min=0, help="Retakes to budget for.")] = 0,
+    renewal_fee: Annotated[float, typer.Option(min=0, help="Renewal fee.")] = 0.0,
+    renewal_every: Annotated[int, typer.Option(min=0, help="Years between renewals.")] = 0,
+    horizon_years: Annotated[int, typer.Option(min=0, help="Years of renewals to count.")] = 3,
+    currency: Annotated[
+        str | None, typer.Option(help="ISO 4217 code; default from the jurisdiction.")
+    ] = None,
+    institution_type: Annotated[
+        str | None,
+        typer.Option(
+            help="public_college, university, indigenous_institute, certified, private, platform."
+        ),
+    ] = None,
+    weeks: Annotated[int | None, typer.Option(min=1, help="The program's length in weeks.")] = None,
+    approved: Annotated[
+        bool, typer.Option(help="Approved or designated by the funder (ministry, state, ...).")
+    ] = False,
+    federal_aid_eligible: Annotated[
+        bool, typer.Option(help="US: the institution is eligible for federal student aid.")
+    ] = False,
+    level: Annotated[int | None, typer.Option(help="Qualification level (England 4-6).")] = None,
+    start_date: Annotated[str | None, typer.Option(help="Program start date (YYYY-MM-DD).")] = None,
+    age: Annotated[int | None, typer.Option(min=0, help="Age at the end of the tax year.")] = None,
+    income: Annotated[
+        float | None, typer.Option(help="Income (working/net income; MAGI in the US).")
+    ] = None,
+    filing_status: Annotated[FilingStatus, typer.Option(help="US filing status.")] = (
+        FilingStatus.single
+    ),
+    tax_year: Annotated[int | None, typer.Option(help="Tax year; default this year.")] = None,
+    hours_per_week: Annotated[
+        float | None, typer.Option(min=0, help="Hours the learner studies a week.")
+    ] = None,
+    residency: Annotated[
+        str, typer.Option(help="citizen, permanent_resident, protected_person or other.")
+    ] = "citizen",
+    family_size: Annotated[int, typer.Option(min=1, help="Family size (OSAP).")] = 1,
+    ctc_balance: Annotated[
+        float | None, typer.Option(min=0, help="Canada Training Credit limit available.")
+    ] = None,
+    ctc_years: Annotated[
+        int | None, typer.Option(min=0, help="Or: eligible years accumulated since 2019.")
+    ] = None,
+    employer_assistance: Annotated[
+        float, typer.Option(min=0, help="What the employer pays or reimburses.")
+    ] = 0.0,
+    prior_use: Annotated[
+        list[str] | None,
+        typer.Option(help="RULE_ID=AMOUNT already used of a lifetime limit (repeatable)."),
+    ] = None,
+) -> None:
+    """The true cost of a program for a learner, after funding."""
+    from microcred.advisor.cost import CostProfile, gross_cost
+    from microcred.advisor.funding import Learner, Program, evaluate, net_cost
+
+    if program is not None:
+        raise _fail("--program is not available until the catalog exists; pass the costs")
+    if ctc_balance is not None and ctc_years is not None:
+        raise _fail("pass --ctc-balance or --ctc-years, not both")
+    try:
+        start = date.fromisoformat(start_date) if start_date else None
+        used: dict[str, float] = {}
+        for item in prior_use or []:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ValueError(f"--prior-use {item!r} must be RULE_ID=AMOUNT")
+            used[key] = float(value)
+        code = jurisdiction.upper()
+        profile = CostProfile(
+            one_time=price,
+            monthly=monthly,
+            exam_fee=exam_fee,
+            retake_fee=retake_fee,
+            retakes=retakes,
+            renewal_fee=renewal_fee,
+            renewal_every_years=renewal_every,
+            currency=(currency or _CURRENCY.get(code.split("-")[0], "USD")).upper(),
+        )
+        gross = gross_cost(
+            profile,
+            hours=hours,
+            hours_per_week=hours_per_week,
+            weeks=weeks,
+            horizon_years=horizon_years,
+        )
+        learner = Learner(
+            jurisdiction=code,
+            age=age,
+            income=income,
+            filing_status=filing_status.value,  # type: ignore[arg-type]
+            tax_year=tax_year or date.today().year,
+            residency=residency,
+            family_size=family_size,
+            ctc_balance=ctc_balance,
+            ctc_years=ctc_years,
+            employer_assistance=employer_assistance,
+            prior_use=used,
+        )
+        prog = Program(
+            institution_type=institution_type,
+            weeks=weeks,
+            clock_hours=hours,
+            approved=approved,
+            federal_aid_eligible=federal_aid_eligible,
+            level=level,
+            start_date=start,
+        )
+        lines = evaluate(learner, prog, gross)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    net = net_cost(gross, lines)
+    if as_json:
+        out = {
+            "gross": gross.to_json(),
+            "funding": [ln.to_json() for ln in lines],
+            "net": net.to_json(),
+        }
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    cur = gross.currency
+    typer.echo(f"gross: {gross.total:,.2f} {cur}")
+    for ln in lines:
+        mark = "yes" if ln.applies else "no "
+        typer.echo(f"  [{mark}] {ln.program}: {ln.amount:,.2f} ({ln.timing}) — {ln.reason}")
+    typer.echo(
+        f"net: {net.net:,.2f} {cur} (cash up front {net.cash_up_front:,.2f}, "
+        f"back later {net.recovered_later:,.2f}, loans {net.loans:,.2f})"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("cost")(cost)
