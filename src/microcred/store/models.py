@@ -7,13 +7,15 @@ specifications' documents as they are (``credential.document`` is the signed cre
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -228,3 +230,46 @@ class OutboxMail(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CatalogProvider(Base):
+    """A provider of catalog programs: its type and quality assurance."""
+
+    __tablename__ = "provider"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    # university_college | employer_vendor | online_platform | nonprofit_industry
+    provider_type: Mapped[str] = mapped_column(String(40))
+    accrediting_body: Mapped[str | None] = mapped_column(String(300))
+    recognised_institution: Mapped[bool] = mapped_column(Boolean, default=False)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CatalogProgram(Base):
+    """A catalog program: columns to filter on, and the whole program in ``data``."""
+
+    __tablename__ = "program"
+    __table_args__ = (UniqueConstraint("provider_id", "external_id"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("provider.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(300))
+    credential_type: Mapped[str] = mapped_column(String(40), index=True)
+    format: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(35))
+    hours: Mapped[float | None] = mapped_column(Float)
+    weeks_min: Mapped[int | None] = mapped_column(Integer)
+    weeks_max: Mapped[int | None] = mapped_column(Integer)
+    ects: Mapped[float | None] = mapped_column(Float)
+    eqf_level: Mapped[int | None] = mapped_column(Integer)
+    proof: Mapped[str | None] = mapped_column(String(10))
+    has_funding: Mapped[bool] = mapped_column(Boolean, default=False)
+    # gross cost at 5 hours a week (advisor.cost), in ``currency``
+    price_hint: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    as_of: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
