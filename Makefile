@@ -35,6 +35,7 @@ test: $(DEVSTAMP) interop-deps
 bench: $(DEVSTAMP) interop-deps
 	$(BIN)/python -m microcred.bench
 	$(BIN)/python -m microcred.bench_cohort
+	$(BIN)/python -m microcred.bench_catalog
 
 check: $(DEVSTAMP)
 	$(BIN)/ruff check src tests

@@ -5,12 +5,17 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from microcred.store.models import Base
+from microcred.store.models import Base, include_name, include_object
 
 
 def test_migrations_match_the_models(engine):
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(
+                conn, opts={"include_name": include_name, "include_object": include_object}
+            ),
+            Base.metadata,
+        )
     assert diff == []
 
 

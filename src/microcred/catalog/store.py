@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from microcred.catalog.model import Problem, Program, duplicates, validate
+from microcred.catalog.search import document_tags, document_text, reindex_sqlite
 from microcred.errors import MicrocredError
 from microcred.store.models import CatalogProgram, CatalogProvider, utcnow
 
@@ -66,6 +67,8 @@ def import_programs(
     if problems:
         raise CatalogImportError(problems)
     created = updated = 0
+    # (program, text before the change): the SQLite full-text index is told both
+    changed: list[tuple[CatalogProgram, str | None]] = []
     providers: dict[str, CatalogProvider] = {}
     for _, prog in placed:
         provider = providers.get(prog.provider.name.strip())
@@ -84,8 +87,11 @@ def import_programs(
             created += 1
         else:
             updated += 1
+        changed.append((row, row.search_text))
         _fill(row, prog, is_sample)
     session.flush()
+    if session.get_bind().dialect.name == "sqlite":
+        reindex_sqlite(session, [(r.id, old, r.search_text or "") for r, old in changed])
     return ImportResult(created=created, updated=updated)
 
 
@@ -121,6 +127,8 @@ def _fill(row: CatalogProgram, prog: Program, is_sample: bool) -> None:
     row.is_sample = is_sample
     row.as_of = prog.as_of
     row.updated_at = utcnow()
+    row.search_text = document_text(prog)
+    row.search_tags = document_tags(prog)
 
 
 def get_program(session: Session, program_id: str) -> StoredProgram | None:

@@ -5,6 +5,10 @@ microcred catalog import FILE [--sample]
     told by its extension, else by its first character. Prints the counts; or prints every
     rejected record (line or record index, and reason) on stderr, stores nothing, exits 1.
 microcred catalog export --format csv|ctdl [-o FILE]
+microcred catalog search QUERY [--json] [--provider-type T] [--format F] [--max-cost N]
+    [--max-weeks N] [--proof P] [--limit N]
+    Full-text search (name, outcomes, skills, topics, provider), best match first. Prints
+    one line per program and the total; --json prints {"total", "items", "facets"}.
 """
 
 from __future__ import annotations
@@ -116,6 +120,73 @@ def catalog_export(
         sys.stdout.write(text)
     else:
         output.write_text(text, "utf-8")
+
+
+@catalog_app.command("search")
+@closing
+def catalog_search(
+    query: Annotated[str, typer.Argument(help="Words to find (all must match).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    provider_type: Annotated[
+        str | None, typer.Option("--provider-type", help="e.g. university_college.")
+    ] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="online, hybrid or in_person.")
+    ] = None,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", help="Highest price hint.", min=0)
+    ] = None,
+    max_weeks: Annotated[
+        int | None, typer.Option("--max-weeks", help="Longest duration in weeks.", min=1)
+    ] = None,
+    proof: Annotated[str | None, typer.Option("--proof", help="ob3_vc, ob2, pdf or none.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many.", min=1, max=500)] = 20,
+) -> None:
+    """Search the catalog: best match first, with facet counts."""
+    from microcred.catalog.search import search
+    from microcred.store.db import session_scope
+
+    try:
+        rt = runtime()
+        with session_scope(rt.engine) as session:
+            result = search(
+                session,
+                q=query,
+                provider_type=provider_type,
+                format=format,
+                max_cost=max_cost,
+                max_weeks=max_weeks,
+                proof=proof,
+                limit=limit,
+            )
+    except MicrocredError as exc:
+        raise _fail(exc.user_message) from None
+    if as_json:
+        doc = {
+            "total": result.total,
+            "items": [
+                {
+                    "id": h.id,
+                    "name": h.program.name,
+                    "provider": h.program.provider.name,
+                    "provider_type": h.program.provider.provider_type,
+                    "credential_type": h.program.credential_type,
+                    "format": h.program.format,
+                    "proof": h.program.proof,
+                    "price_hint": h.program.price_hint(),
+                    "currency": h.program.currency,
+                    "score": h.score,
+                }
+                for h in result.items
+            ],
+            "facets": result.facets,
+        }
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    for h in result.items:
+        p = h.program
+        typer.echo(f"{h.id}  {p.name} ({p.provider.name}; {p.credential_type})")
+    typer.echo(f"{result.total} program(s) found, {len(result.items)} shown")
 
 
 def register(app: typer.Typer) -> None:

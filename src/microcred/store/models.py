@@ -273,3 +273,26 @@ class CatalogProgram(Base):
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     as_of: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # full text (catalog.search): the words of the name, outcomes, skills, topics and
+    # provider; indexed by the SQLite FTS5 table ``program_fts`` or a PostgreSQL GIN index
+    search_text: Mapped[str | None] = mapped_column(Text)
+    # exact-match filters: "\nt:<topic>\ns:<skill uri>\nf:<funding>\n", lower case
+    search_tags: Mapped[str | None] = mapped_column(Text)
+
+
+# Full-text objects made by migration 0004 with dialect-specific SQL, outside the metadata.
+FTS_TABLE = "program_fts"
+PG_SEARCH_INDEX = "ix_program_search"
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic hook: leave the full-text objects (not in the metadata) out of comparison."""
+    return include_name(name, type_, {})
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    if type_ == "table" and name is not None and name.startswith(FTS_TABLE):
+        return False
+    return not (type_ == "index" and name == PG_SEARCH_INDEX)

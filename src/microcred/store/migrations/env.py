@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from microcred.store.models import Base
+from microcred.store.models import Base, include_name, include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -23,12 +23,22 @@ def run_migrations_online() -> None:
         engine = make_engine(url)
         with engine.connect() as conn:
             context.configure(
-                connection=conn, target_metadata=target_metadata, render_as_batch=True
+                connection=conn,
+                target_metadata=target_metadata,
+                render_as_batch=True,
+                include_name=include_name,
+                include_object=include_object,
             )
             with context.begin_transaction():
                 context.run_migrations()
         return
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_name=include_name,
+        include_object=include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
