@@ -182,7 +182,7 @@ def sign_here(docs: list[dict[str, Any]], key: Ed25519Multikey) -> list[dict[str
     return [proofs.sign(doc, key) for doc in docs]
 
 
-def _existing_many(
+def existing_many(
     session: Session, ach: Achievement, keys: list[str]
 ) -> dict[str, list[Credential]]:
     """The unrevoked credentials of ``ach`` held by any of ``keys`` (one query)."""
@@ -196,18 +196,6 @@ def _existing_many(
     ):
         out.setdefault(cred.recipient_key, []).append(cred)
     return out
-
-
-def _existing(session: Session, ach: Achievement, key: str) -> list[Credential]:
-    return list(
-        session.scalars(
-            select(Credential).where(
-                Credential.achievement_id == ach.id,
-                Credential.recipient_key == key,
-                Credential.revoked_at.is_(None),
-            )
-        )
-    )
 
 
 def issue_batch(
@@ -243,7 +231,7 @@ def issue_batch(
     p = prepared or _prepare(session, ctx, org, achievement)
     outcomes: list[AwardOutcome | None] = [None] * len(recipients)
     to_issue: list[tuple[int, Recipient, list[Credential]]] = []
-    held = _existing_many(session, achievement, [r.key for r in recipients])
+    held = existing_many(session, achievement, [r.key for r in recipients])
     for i, r in enumerate(recipients):
         old = held.get(r.key, [])
         if old and on_duplicate == "fail":

@@ -234,8 +234,9 @@ def _issue_rows(
     # policy "fail": a recipient who already holds it fails that row, not the whole batch
     out: list[awards.AwardOutcome | str] = []
     keep: list[int] = []
+    held = awards.existing_many(session, ach, [r.key for r in recipients])
     for i, r in enumerate(recipients):
-        if awards._existing(session, ach, r.key):
+        if r.key in held:
             out.append(f"{r.key} already holds {ach.name!r}")
         else:
             out.append("")
