@@ -86,3 +86,33 @@ def serve_files(routes: dict[str, bytes], content_type: str = "application/json"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def live_app(app, sock=None) -> Iterator[str]:
+    """Serve the ASGI ``app`` with uvicorn in a thread on 127.0.0.1; yields the base URL.
+
+    ``sock``: an already bound socket (to know the URL before the app is built)."""
+    import socket
+    import time
+
+    import pytest
+    import uvicorn
+
+    if sock is None:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", log_config=None))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the live server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

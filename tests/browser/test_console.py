@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,19 +17,11 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import TIMEOUT_MS
+from tests.helpers import live_app
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 20_000
 COHORT = "email,name\r\n" + "".join(f"p{i}@example.org,Person {i}\r\n" for i in range(40))
 
 
@@ -42,8 +32,6 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    import uvicorn
-
     from microcred.config import Settings
     from microcred.issuing import orgs, tokens
     from microcred.store.db import session_scope
@@ -57,33 +45,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with session_scope(app.state.engine) as s:
         org = orgs.create_organisation(s, app.state.issuing, slug="acme", name="Acme College")
         token = tokens.create_token(s, org, name="Registrar", role="owner")
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", log_config=None))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the live server did not start")
-        time.sleep(0.05)
-    yield Live(url, app, token)
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with live_app(app, sock):
+        yield Live(url, app, token)
 
 
 @pytest.fixture

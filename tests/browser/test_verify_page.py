@@ -1,7 +1,7 @@
 """The verifier page in headless Chromium (Debian's /usr/bin/chromium) against a live server.
 
-The server is uvicorn in a thread, on a socket bound to 127.0.0.1 port 0 by the fixture.
-The badge images are made here: a 1x1 PNG from zlib and struct, baked with a credential
+The server is uvicorn in a thread on 127.0.0.1 (tests.helpers.live_app). The badge images
+are a small PNG (tests.helpers.tiny_png) baked with a credential
 signed by a fresh did:key.
 """
 
@@ -9,46 +9,17 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import socket
-import struct
-import threading
-import time
-import zlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser.conftest import TIMEOUT_MS
+from tests.helpers import live_app, tiny_png
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 20_000
 NAME = "Data Literacy Foundations"
-
-
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-        return struct.pack(">I", len(body)) + kind + body + crc
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\x0b\x5c\xad\xff"))
-        + chunk(b"IEND", b"")
-    )
 
 
 def signed_badge(name: str = NAME) -> dict[str, Any]:
@@ -69,42 +40,12 @@ def baked(doc: dict[str, Any]) -> bytes:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from microcred.config import Settings
     from microcred.web import create_app
 
     app = create_app(Settings(data_dir=tmp_path_factory.mktemp("var")))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", log_config=None))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the live server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with live_app(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,28 +6,22 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-import time
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from microcred.cli.main import app as cli
 from microcred.config import Settings
 from microcred.web.app import create_app
+from tests.helpers import live_app
 from tests.integration.test_issuing import FIRST_AID
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def server(engine, tmp_path):
-    port = _free_port()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     url = engine.url.render_as_string(hide_password=False)
     env = {
         "MICROCRED_DATABASE_URL": url,
@@ -43,17 +37,8 @@ def server(engine, tmp_path):
         secret_key="end-to-end secret",
         fetch_allow_loopback=True,
     )
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield env
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_app(create_app(settings), sock):
+        yield env
 
 
 def test_issue_export_revoke_and_verify_against_the_server(server, tmp_path):
