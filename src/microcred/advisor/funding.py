@@ -70,8 +70,12 @@ class Program:
     weeks: int | None = None
     clock_hours: float | None = None
     approved: bool = False  # approved/designated by the program's funder (ministry, state, ...)
+    # or: the funders that designated it, as the tokens rule files name in ``designation``
+    # (``ontario_osap_approved``, ``skillsfuture_eligible``, ...): a catalog program's list
+    designations: frozenset[str] = frozenset()
     federal_aid_eligible: bool = False  # US: institution eligible for federal student aid
-    level: int | None = None  # qualification level (England: 4-6)
+    level: int | None = None  # qualification level (England: RQF 4-6)
+    eqf_level: int | None = None  # or the EQF level, when the national level is not given
     start_date: date | None = None
 
 
@@ -210,6 +214,13 @@ def _no(rule: Rule, ctx: _Context, reason: str) -> FundingLine:
     return _line(rule, ctx, False, 0.0, reason)
 
 
+def _approved(rule: Rule, program: Program) -> bool:
+    """Approved by this rule's funder: the learner said so, or the program carries the
+    rule's ``designation`` token."""
+    token = rule.parameters.get("designation")
+    return program.approved or (token is not None and token in program.designations)
+
+
 def _by_year(table: dict[str, Any], year: int) -> Any:
     return table.get(str(year))
 
@@ -325,7 +336,7 @@ def eval_ca_on_osap_micro(rule: Rule, ctx: _Context) -> FundingLine:
     p, lr, pr = rule.parameters, ctx.learner, ctx.program
     if lr.residency not in p["residency"]:
         return _no(rule, ctx, f"residency {lr.residency}: needs citizen, PR or protected person")
-    if not pr.approved:
+    if not _approved(rule, pr):
         return _no(rule, ctx, "program is not a ministry-approved micro-credential")
     if pr.institution_type not in p["institution_types"]:
         return _no(rule, ctx, f"institution type {pr.institution_type or 'unknown'} is not public")
@@ -364,7 +375,7 @@ def eval_ca_bc_future_skills(rule: Rule, ctx: _Context) -> FundingLine:
             ctx,
             f"age {lr.age}: needs {p['min_age']}+ (grade 12 graduates also qualify: not modelled)",
         )
-    if not pr.approved:
+    if not _approved(rule, pr):
         return _no(rule, ctx, "program is not designated for the grant")
     if pr.institution_type not in p["institution_types"]:
         return _no(rule, ctx, f"institution type {pr.institution_type or 'unknown'} is not public")
@@ -444,7 +455,7 @@ def eval_us_workforce_pell(rule: Rule, ctx: _Context) -> FundingLine:
             ctx,
             f"{w} weeks: needs {p['min_weeks']} to under {p['max_weeks_exclusive']}",
         )
-    if not pr.approved:
+    if not _approved(rule, pr):
         return _no(rule, ctx, "program not approved by the state (in-demand jobs) or not eligible")
     return _line(
         rule,
@@ -460,7 +471,7 @@ def eval_sg_skillsfuture(rule: Rule, ctx: _Context) -> FundingLine:
     p, lr, pr = rule.parameters, ctx.learner, ctx.program
     if lr.age is None or lr.age < p["base_age"]:
         return _no(rule, ctx, f"age {lr.age}: the credit starts at {p['base_age']}")
-    if not pr.approved:
+    if not _approved(rule, pr):
         return _no(rule, ctx, "course is not SkillsFuture Credit-eligible")
     total = p["base_credit"]
     as_of = pr.start_date or date(lr.tax_year, 12, 31)
@@ -482,9 +493,23 @@ def eval_uk_eng_lle(rule: Rule, ctx: _Context) -> FundingLine:
     starts = date.fromisoformat(p["courses_from"])
     if pr.start_date is None or pr.start_date < starts:
         return _no(rule, ctx, f"for courses and modules starting from {starts}")
-    if pr.level is None or pr.level not in p["levels"]:
-        return _no(rule, ctx, f"level {pr.level}: levels {p['levels'][0]}–{p['levels'][-1]} only")
-    if not pr.approved:
+    if pr.level is not None:
+        if pr.level not in p["levels"]:
+            return _no(
+                rule, ctx, f"level {pr.level}: levels {p['levels'][0]}–{p['levels'][-1]} only"
+            )
+    elif pr.eqf_level is not None:
+        # RQF 4 and 5 are referenced to EQF 5, RQF 6 to EQF 6
+        if pr.eqf_level not in p["eqf_levels"]:
+            return _no(
+                rule,
+                ctx,
+                f"EQF level {pr.eqf_level}: levels {p['levels'][0]}–{p['levels'][-1]} "
+                f"(EQF {p['eqf_levels'][0]}–{p['eqf_levels'][-1]}) only",
+            )
+    else:
+        return _no(rule, ctx, f"level not given: levels {p['levels'][0]}–{p['levels'][-1]} only")
+    if not _approved(rule, pr):
         return _no(rule, ctx, "course or module not designated for the entitlement")
     left = max(0.0, p["lifetime_limit"] - lr.prior_use.get(rule.id, 0.0))
     amount = min(left, ctx.tuition)
@@ -585,6 +610,17 @@ def evaluate(
             continue
         if "-" in rule.jurisdiction and rule.jurisdiction.upper() != code:
             lines.append(_no(rule, ctx, f"for residents of {rule.jurisdiction} only"))
+            continue
+        if rule.currency != gross.currency:
+            lines.append(
+                _no(
+                    rule,
+                    ctx,
+                    f"the program is priced in {gross.currency} and this rule counts "
+                    f"{rule.currency}: no exchange rate is applied (give the fees in "
+                    f"{rule.currency} to evaluate it)",
+                )
+            )
             continue
         lines.append(EVALUATORS[rule.kind](rule, ctx))
         if rule.kind == "us_section_127" and ctx.employer_paid > ctx.tax_free:
