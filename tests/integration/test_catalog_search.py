@@ -219,3 +219,21 @@ def test_cli_search(catalog, tmp_path):
     out = _cli(catalog, tmp_path, "search", 'NEAR("x" -y:*', "--limit", "5")
     assert out.returncode == 0, out.stderr
     assert "0 program(s) found" in out.stdout
+
+
+def test_cli_search_topic_skill_and_funding_filters(catalog, tmp_path):
+    import json
+
+    from tests.integration.test_catalog import _cli
+
+    def names_of(*args):
+        out = _cli(catalog, tmp_path, "search", "data", "--json", *args)
+        assert out.returncode == 0, out.stderr
+        return sorted(i["name"] for i in json.loads(out.stdout)["items"])
+
+    assert names_of() == ["Data Analytics Foundations", "Data Visualisation"]
+    assert names_of("--topic", "design") == ["Data Visualisation"]
+    assert names_of("--skill", ESCO + "analyse-data") == ["Data Analytics Foundations"]
+    assert names_of("--funding") == ["Data Analytics Foundations"]
+    assert names_of("--funding-token", "skillsfuture_eligible") == ["Data Analytics Foundations"]
+    assert names_of("--funding-token", "lle_designated") == []

@@ -52,10 +52,12 @@ def document_text(program: Program) -> str:
 
 
 def document_tags(program: Program) -> str:
-    """Exact-match filter values: ``\\nt:topic\\ns:skill\\nf:funding\\n`` (lower case)."""
+    """Exact-match filter values: ``\\nt:topic\\ns:skill\\nf:funding\\no:occupation\\n``
+    (lower case)."""
     tags = [f"t:{t.strip().lower()}" for t in program.topics]
     tags += [f"s:{s.strip().lower()}" for s in program.skills]
     tags += [f"f:{f.strip().lower()}" for f in program.funding]
+    tags += [f"o:{o.strip().lower()}" for o in program.occupations]
     return "\n" + "".join(f"{t}\n" for t in tags)
 
 
@@ -82,7 +84,7 @@ def _empty_facets() -> dict[str, dict[str, int]]:
     return {name: {v: 0 for v in values} for name, values in FACETS.items()}
 
 
-def _tag_filter(prefix: str, value: str) -> ColumnElement[bool]:
+def tag_filter(prefix: str, value: str) -> ColumnElement[bool]:
     needle = f"\n{prefix}:{value.strip().lower()}\n"
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return CatalogProgram.search_tags.like(f"%{escaped}%", escape="\\")
@@ -113,9 +115,9 @@ def search(
     offset = max(0, offset)
     conds: list[ColumnElement[bool]] = []
     if topic:
-        conds.append(_tag_filter("t", topic))
+        conds.append(tag_filter("t", topic))
     if skill:
-        conds.append(_tag_filter("s", skill))
+        conds.append(tag_filter("s", skill))
     if provider_type is not None:
         conds.append(CatalogProvider.provider_type == provider_type)
     if format is not None:
@@ -129,7 +131,7 @@ def search(
     elif funding is False:
         conds.append(CatalogProgram.has_funding.is_(False))
     elif isinstance(funding, str) and funding:
-        conds.append(_tag_filter("f", funding))
+        conds.append(tag_filter("f", funding))
     if proof is not None:
         conds.append(CatalogProgram.proof == proof)
 

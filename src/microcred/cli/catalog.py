@@ -5,8 +5,9 @@ microcred catalog import FILE [--sample]
     told by its extension, else by its first character. Prints the counts; or prints every
     rejected record (line or record index, and reason) on stderr, stores nothing, exits 1.
 microcred catalog export --format csv|ctdl [-o FILE]
-microcred catalog search QUERY [--json] [--provider-type T] [--format F] [--max-cost N]
-    [--max-weeks N] [--proof P] [--limit N]
+microcred catalog search QUERY [--json] [--topic T] [--skill URI] [--provider-type T]
+    [--format F] [--max-cost N] [--max-weeks N] [--funding | --funding-token TOKEN]
+    [--proof P] [--limit N]
     Full-text search (name, outcomes, skills, topics, provider), best match first. Prints
     one line per program and the total; --json prints {"total", "items", "facets"}.
 """
@@ -127,6 +128,15 @@ def catalog_export(
 def catalog_search(
     query: Annotated[str, typer.Argument(help="Words to find (all must match).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    topic: Annotated[str | None, typer.Option("--topic", help="A topic or keyword.")] = None,
+    skill: Annotated[str | None, typer.Option("--skill", help="A skill URI.")] = None,
+    funding: Annotated[
+        bool, typer.Option("--funding", help="Only programs eligible for some funding.")
+    ] = False,
+    funding_token: Annotated[
+        str | None,
+        typer.Option("--funding-token", help="Only programs with this funding token."),
+    ] = None,
     provider_type: Annotated[
         str | None, typer.Option("--provider-type", help="e.g. university_college.")
     ] = None,
@@ -152,6 +162,9 @@ def catalog_search(
             result = search(
                 session,
                 q=query,
+                topic=topic,
+                skill=skill,
+                funding=funding_token or (True if funding else None),
                 provider_type=provider_type,
                 format=format,
                 max_cost=max_cost,

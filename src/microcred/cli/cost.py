@@ -5,9 +5,13 @@ microcred cost [--json] (--price P | --monthly M --hours H --hours-per-week W | 
                [--filing-status single|joint] [--tax-year Y] [--ctc-balance B | --ctc-years N]
                [--employer-assistance E] ...
 
+microcred cost [--json] --program ID --jurisdiction ... [learner options]
+
 Prints the gross cost for this learner's pace, one line per funding program (program,
-amount, timing, applies, reason, source) and the net cost. Exit 1 on an input error.
-``--program ID`` is reserved for the catalog and not available yet.
+amount, timing, applies, reason, source) and the net cost. With ``--program`` the costs,
+length, institution type and funding designations come from the catalog program (the cost
+options are then refused), and the warnings and the month-by-month cash are printed too.
+Exit 1 on an input error (an unknown program included).
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+
+from microcred.advisor.cost import CostProfile, GrossCost, gross_cost
+from microcred.advisor.funding import FundingLine, Learner, NetCost, Program, evaluate, net_cost
+from microcred.advisor.quote import Quote
 
 _CURRENCY = {"CA": "CAD", "US": "USD", "SG": "SGD", "UK": "GBP"}
 
@@ -38,7 +46,7 @@ def cost(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     program: Annotated[
-        str | None, typer.Option("--program", help="Catalog program ID (not available yet).")
+        str | None, typer.Option("--program", help="Catalog program ID (instead of the costs).")
     ] = None,
     price: Annotated[float, typer.Option(min=0, help="One-time price or tuition.")] = 0.0,
     monthly: Annotated[float, typer.Option(min=0, help="Subscription price per month.")] = 0.0,
@@ -97,11 +105,30 @@ def cost(
     ] = None,
 ) -> None:
     """The true cost of a program for a learner, after funding."""
-    from microcred.advisor.cost import CostProfile, gross_cost
-    from microcred.advisor.funding import Learner, Program, evaluate, net_cost
 
     if program is not None:
-        raise _fail("--program is not available until the catalog exists; pass the costs")
+        given = [
+            flag
+            for flag, value in (
+                ("--price", price),
+                ("--monthly", monthly),
+                ("--hours", hours),
+                ("--exam-fee", exam_fee),
+                ("--retake-fee", retake_fee),
+                ("--retakes", retakes),
+                ("--renewal-fee", renewal_fee),
+                ("--renewal-every", renewal_every),
+                ("--currency", currency),
+                ("--institution-type", institution_type),
+                ("--weeks", weeks),
+                ("--approved", approved),
+                ("--federal-aid-eligible", federal_aid_eligible),
+                ("--level", level),
+            )
+            if value
+        ]
+        if given:
+            raise _fail(f"--program takes its costs from the catalog: drop {', '.join(given)}")
     if ctc_balance is not None and ctc_years is not None:
         raise _fail("pass --ctc-balance or --ctc-years, not both")
     try:
@@ -113,6 +140,24 @@ def cost(
                 raise ValueError(f"--prior-use {item!r} must be RULE_ID=AMOUNT")
             used[key] = float(value)
         code = jurisdiction.upper()
+        learner = Learner(
+            jurisdiction=code,
+            age=age,
+            income=income,
+            filing_status=filing_status.value,  # type: ignore[arg-type]
+            tax_year=tax_year or date.today().year,
+            residency=residency,
+            family_size=family_size,
+            ctc_balance=ctc_balance,
+            ctc_years=ctc_years,
+            employer_assistance=employer_assistance,
+            prior_use=used,
+        )
+        if program is not None:
+            _print_quote(
+                _program_quote(program, learner, hours_per_week, horizon_years, start), as_json
+            )
+            return
         profile = CostProfile(
             one_time=price,
             monthly=monthly,
@@ -129,19 +174,6 @@ def cost(
             hours_per_week=hours_per_week,
             weeks=weeks,
             horizon_years=horizon_years,
-        )
-        learner = Learner(
-            jurisdiction=code,
-            age=age,
-            income=income,
-            filing_status=filing_status.value,  # type: ignore[arg-type]
-            tax_year=tax_year or date.today().year,
-            residency=residency,
-            family_size=family_size,
-            ctc_balance=ctc_balance,
-            ctc_years=ctc_years,
-            employer_assistance=employer_assistance,
-            prior_use=used,
         )
         prog = Program(
             institution_type=institution_type,
@@ -164,6 +196,60 @@ def cost(
         }
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
+    _print_lines(gross, lines, net)
+
+
+def _program_quote(
+    program_id: str,
+    learner: Learner,
+    hours_per_week: float | None,
+    horizon_years: int,
+    start: date | None,
+) -> Quote:
+    from microcred.catalog.service import quote_program
+    from microcred.cli.issuing import closing_engines, runtime
+    from microcred.errors import MicrocredError
+    from microcred.store.db import session_scope
+
+    try:
+        rt = runtime()
+        with session_scope(rt.engine) as session:
+            return quote_program(
+                session,
+                program_id,
+                learner,
+                hours_per_week=hours_per_week,
+                horizon_years=horizon_years,
+                start=start,
+            )
+    except MicrocredError as exc:
+        raise _fail(exc.user_message) from None
+    finally:
+        closing_engines()
+
+
+def _print_quote(q: Quote, as_json: bool) -> None:
+    if as_json:
+        out = {
+            "program": {"id": q.program_id, "name": q.name, "start": q.start.isoformat()},
+            "gross": q.gross.to_json(),
+            "funding": [ln.to_json() for ln in q.funding],
+            "net": q.net.to_json(),
+            "cash": q.cash,
+            "refund_month": q.refund_month,
+            "warnings": [w.to_json() for w in q.warnings],
+        }
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    pace = f", {q.hours_per_week:g} h/week" if q.hours_per_week else ""
+    weeks = f"{q.weeks} weeks" if q.weeks else "length not stated"
+    typer.echo(f"{q.name} ({q.program_id}): starts {q.start}, {weeks}{pace}")
+    _print_lines(q.gross, q.funding, q.net)
+    for w in q.warnings:
+        typer.echo(f"  ! {w.message}")
+
+
+def _print_lines(gross: GrossCost, lines: list[FundingLine], net: NetCost) -> None:
     cur = gross.currency
     typer.echo(f"gross: {gross.total:,.2f} {cur}")
     for ln in lines:

@@ -59,6 +59,12 @@ def runtime() -> Runtime:
     return Runtime(engine, context_from_settings(settings, actor="cli"))
 
 
+def closing_engines() -> None:
+    """Close every database connection opened with ``runtime`` so far."""
+    while _OPEN:
+        _OPEN.pop().dispose()
+
+
 def closing(command: Callable[..., None]) -> Callable[..., None]:
     """Close every database connection a command opened, however it ends."""
 

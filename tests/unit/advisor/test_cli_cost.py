@@ -129,10 +129,10 @@ def test_human_output():
     assert "net: 0.00 SGD" in r.stdout
 
 
-def test_program_id_not_available_yet():
-    r = run("--program", "abc", "--jurisdiction", "US")
+def test_program_takes_its_costs_from_the_catalog():
+    r = run("--program", "abc", "--price", "10", "--weeks", "3", "--jurisdiction", "US")
     assert r.exit_code == 1
-    assert "not available until the catalog exists" in r.stderr
+    assert "--program takes its costs from the catalog: drop --price, --weeks" in r.stderr
 
 
 def test_input_errors_exit_1():

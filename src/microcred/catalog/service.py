@@ -1,0 +1,201 @@
+"""The catalog's services for learners: a program's true cost, a comparison, and advice.
+
+They read programs from the database (in the caller's session) and hand them to the pure
+advisor (``microcred.advisor.quote`` and ``advise``). The web pages, the API and the CLI call
+these, so all three answer the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from microcred.advisor.advise import (
+    Advice,
+    Goal,
+    Preferences,
+    SkillRef,
+    advise,
+    goal_from_occupation,
+    goal_from_skills,
+)
+from microcred.advisor.funding import Learner
+from microcred.advisor.quote import Comparison, Quote, compare, quote
+from microcred.catalog.model import Program
+from microcred.catalog.search import tag_filter
+from microcred.errors import MicrocredError
+from microcred.store.models import CatalogProgram
+
+MAX_CANDIDATES = 2000
+
+
+class NotFound(MicrocredError):
+    code = "not_found"
+
+
+class BadAdviceInput(MicrocredError):
+    code = "bad_input"
+
+
+def load(session: Session, ids: Sequence[str]) -> list[tuple[str, Program, bool]]:
+    """Programs by id, in the order given; ``NotFound`` naming the first unknown id."""
+    rows = {
+        r.id: r
+        for r in session.scalars(select(CatalogProgram).where(CatalogProgram.id.in_(list(ids))))
+    }
+    out = []
+    for pid in ids:
+        row = rows.get(pid)
+        if row is None:
+            raise NotFound(f"no program with id {pid!r} in the catalog")
+        out.append((row.id, Program.from_json(row.data), row.is_sample))
+    return out
+
+
+def quote_program(
+    session: Session,
+    program_id: str,
+    learner: Learner,
+    *,
+    hours_per_week: float | None = None,
+    horizon_years: int = 3,
+    start: date | None = None,
+    today: date | None = None,
+) -> Quote:
+    [(pid, prog, sample)] = load(session, [program_id])
+    try:
+        return quote(
+            pid,
+            prog,
+            learner,
+            hours_per_week=hours_per_week,
+            horizon_years=horizon_years,
+            start=start,
+            today=today,
+            is_sample=sample,
+        )
+    except ValueError as exc:
+        raise BadAdviceInput(f"program {pid}: {exc}") from None
+
+
+def compare_programs(
+    session: Session,
+    ids: Sequence[str],
+    learner: Learner,
+    *,
+    hours_per_week: float | None = None,
+    horizon_years: int = 3,
+    start: date | None = None,
+    today: date | None = None,
+) -> Comparison:
+    if len(set(ids)) != len(ids):
+        raise BadAdviceInput("the same program is named twice")
+    try:
+        return compare(
+            load(session, ids),
+            learner,
+            hours_per_week=hours_per_week,
+            horizon_years=horizon_years,
+            start=start,
+            today=today,
+        )
+    except ValueError as exc:
+        raise BadAdviceInput(str(exc)) from None
+
+
+# ---- advice ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Resolved:
+    goal: Goal
+    have: list[SkillRef]
+    unknown: list[str]  # skills the learner typed that the taxonomy does not know
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def _match(source: Any, items: Sequence[str]) -> tuple[list[SkillRef], list[str]]:
+    """Each typed skill (a URI or a name) as a taxonomy skill, and those not found."""
+    found: dict[str, SkillRef] = {}
+    unknown: list[str] = []
+    for item in items:
+        skill = source.skill(item) if "://" in item else None
+        if skill is None:
+            matched = source.match_skills(item)
+            skills = list(getattr(matched, "skills", matched))
+            skill = skills[0] if skills else None
+        if skill is None:
+            unknown.append(item)
+        else:
+            found.setdefault(skill.uri, SkillRef(skill.uri, skill.label, True))
+    return list(found.values()), unknown
+
+
+def resolve(source: Any, goal: str, have: Sequence[str] = ()) -> Resolved:
+    """The goal as an occupation (by URI, code or name), else as a list of skills."""
+    text = goal.strip()
+    if not text:
+        raise BadAdviceInput("goal: name an occupation or skills")
+    occ = source.occupation(text)
+    if occ is not None:
+        labels = {}
+        for uri in (*occ.essential_skills, *occ.optional_skills):
+            s = source.skill(uri)
+            if s is not None:
+                labels[uri] = s.label
+        g = goal_from_occupation(occ, labels)
+    else:
+        skills, unknown = _match(source, _split(text))
+        if not skills:
+            near = [o.label for o in source.search_occupations(text, 5)]
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise BadAdviceInput(
+                f"goal: no occupation or skill matches {text!r}{hint}"
+                if not unknown or len(unknown) == 1
+                else f"goal: none of {', '.join(map(repr, unknown))} is a known skill "
+                f"or occupation{hint}"
+            )
+        g = goal_from_skills(", ".join(s.label for s in skills), skills)
+    have_refs, unknown_have = _match(source, list(have))
+    return Resolved(g, have_refs, unknown_have)
+
+
+def candidates(
+    session: Session, goal: Goal, *, limit: int = MAX_CANDIDATES
+) -> list[tuple[str, Program, bool]]:
+    """Programs that teach a skill of the goal or are made for its occupation."""
+    conds = [tag_filter("s", s.uri) for s in goal.skills]
+    for mark in (goal.occupation_uri, goal.occupation_code):
+        if mark:
+            conds.append(tag_filter("o", mark))
+    if not conds:
+        return []
+    rows = session.execute(
+        select(CatalogProgram.id, CatalogProgram.data, CatalogProgram.is_sample)
+        .where(or_(*conds))
+        .order_by(CatalogProgram.name, CatalogProgram.id)
+        .limit(limit)
+    )
+    return [(pid, Program.from_json(data), sample) for pid, data, sample in rows]
+
+
+def advise_learner(
+    session: Session,
+    source: Any,
+    goal: str,
+    learner: Learner,
+    prefs: Preferences,
+    *,
+    have: Sequence[str] = (),
+    today: date | None = None,
+) -> tuple[Advice, list[str]]:
+    """Advice for ``goal``, and the learner's typed skills that were not recognised."""
+    r = resolve(source, goal, have)
+    advice = advise(r.goal, r.have, candidates(session, r.goal), learner, prefs, today=today)
+    return advice, r.unknown

@@ -1,0 +1,157 @@
+"""The learner's services on SQLite and PostgreSQL: a catalog program's cost, comparison,
+candidates for advice, and ``microcred cost --program``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from microcred.advisor.advise import Goal, SkillRef
+from microcred.advisor.funding import Learner
+from microcred.catalog.model import CostItem, Program, Provider
+from microcred.catalog.service import (
+    BadAdviceInput,
+    NotFound,
+    candidates,
+    compare_programs,
+    quote_program,
+)
+from microcred.catalog.store import import_programs
+from microcred.store.db import session_scope
+from microcred.store.models import CatalogProgram
+from tests.integration.test_issuing import CTX
+
+TODAY = date(2026, 11, 29)
+SQL = "https://example.org/skill/sql"
+VIZ = "https://example.org/skill/viz"
+
+
+def programs() -> list[Program]:
+    college = Provider(
+        name="Lakeshore College", provider_type="university_college", recognised_institution=True
+    )
+    return [
+        Program(
+            external_id="PM",
+            name="Project Management Essentials",
+            provider=college,
+            credential_type="micro_credential",
+            hours=40,
+            weeks_min=8,
+            cost=[CostItem("one_time", 750, "CAD")],
+            funding=["public_institution", "ontario_osap_approved"],
+            skills=[SQL],
+            proof="ob3_vc",
+        ),
+        Program(
+            external_id="DA",
+            name="Data Analytics Certificate",
+            provider=Provider(name="Learnly", provider_type="online_platform"),
+            credential_type="certificate",
+            hours=180,
+            cost=[CostItem("monthly", 49, "CAD")],
+            skills=[SQL, VIZ],
+            occupations=["15-2051.01"],
+            proof="pdf",
+        ),
+        Program(
+            external_id="W",
+            name="Welding",
+            provider=college,
+            credential_type="certificate",
+            hours=100,
+            cost=[CostItem("one_time", 500, "CAD")],
+        ),
+    ]
+
+
+@pytest.fixture
+def ids(engine) -> dict[str, str]:
+    with session_scope(engine) as s:
+        import_programs(s, programs(), is_sample=True)
+    with session_scope(engine) as s:
+        return {r.external_id: r.id for r in s.query(CatalogProgram)}
+
+
+ON = Learner(jurisdiction="CA-ON", age=30, income=50_000, tax_year=2026, ctc_years=5)
+
+
+def test_quote_a_catalog_program(engine, ids):
+    with session_scope(engine) as s:
+        q = quote_program(s, ids["PM"], ON, start=date(2026, 12, 1), today=TODAY)
+    assert q.gross.total == 750.0
+    assert q.net.net == 322.5  # 750 - CTC 375 - 14% of 375
+    assert q.net.loans == 750.0  # OSAP
+    assert any(w.code == "as_of" and "Sample data" in w.message for w in q.warnings)
+    with session_scope(engine) as s, pytest.raises(NotFound, match="no program with id 'nope'"):
+        quote_program(s, "nope", ON)
+
+
+def test_compare_programs(engine, ids):
+    with session_scope(engine) as s:
+        c = compare_programs(s, [ids["PM"], ids["DA"]], ON, hours_per_week=5, today=TODAY)
+    assert [q.name for q in c.quotes] == [
+        "Project Management Essentials",
+        "Data Analytics Certificate",
+    ]
+    assert c.quotes[1].gross.total == 441.0
+    with session_scope(engine) as s, pytest.raises(BadAdviceInput, match="twice"):
+        compare_programs(s, [ids["PM"], ids["PM"]], ON)
+    with session_scope(engine) as s, pytest.raises(BadAdviceInput, match="2 to 4"):
+        compare_programs(s, [ids["PM"]], ON)
+
+
+def test_candidates_by_skill_or_occupation(engine, ids):
+    goal = Goal("Analyst", None, None, (SkillRef(VIZ, "Viz"),))
+    with session_scope(engine) as s:
+        assert [pid for pid, _, _ in candidates(s, goal)] == [ids["DA"]]
+    goal = Goal("Analyst", "https://example.org/occ/da", "15-2051.01", (SkillRef(SQL, "SQL"),))
+    with session_scope(engine) as s:
+        found = {pid for pid, _, _ in candidates(s, goal)}
+    assert found == {ids["DA"], ids["PM"]}
+    with session_scope(engine) as s:
+        assert candidates(s, Goal("x", None, None, ())) == []
+
+
+def _cli(engine, tmp_path, *args):
+    env = {
+        **os.environ,
+        "MICROCRED_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "MICROCRED_SECRET_KEY": CTX.secret.decode(),
+        "MICROCRED_DATA_DIR": str(tmp_path),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "microcred.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_cost_program_cli(engine, ids, tmp_path):
+    args = ["--jurisdiction", "CA-ON", "--age", "30", "--income", "50000", "--tax-year", "2026"]
+    r = _cli(engine, tmp_path, "cost", "--json", "--program", ids["DA"], *args)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["program"]["name"] == "Data Analytics Certificate"
+    # no pace given: 180 hours at 5 hours a week, 36 weeks, 9 months of 49 CAD
+    assert doc["gross"]["total"] == 441.0
+    assert {"gross", "funding", "net", "warnings", "cash"} <= set(doc)
+    assert {w["code"] for w in doc["warnings"]} >= {"subscription_pace", "no_verifiable_proof"}
+    for ln in doc["funding"]:
+        assert {"program", "amount", "timing", "applies", "reason", "source"} <= set(ln)
+
+    r = _cli(engine, tmp_path, "cost", "--program", ids["DA"], "--hours-per-week", "10", *args)
+    assert r.returncode == 0, r.stderr
+    assert "gross: 245.00 CAD" in r.stdout
+    assert "! A subscription keeps charging" in r.stdout
+
+    r = _cli(engine, tmp_path, "cost", "--program", "missing", *args)
+    assert r.returncode == 1
+    assert "no program with id 'missing' in the catalog" in r.stderr
