@@ -155,3 +155,112 @@ def test_cost_program_cli(engine, ids, tmp_path):
     r = _cli(engine, tmp_path, "cost", "--program", "missing", *args)
     assert r.returncode == 1
     assert "no program with id 'missing' in the catalog" in r.stderr
+
+
+# ---- advice with the curated taxonomy ---------------------------------------------------------
+ESCO_SQL = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742"
+ESCO_PY = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
+ESCO_SHEETS = "http://data.europa.eu/esco/skill/1973c966-f236-40c9-b2d4-5d71a89019be"
+
+
+@pytest.fixture
+def data_programs(engine) -> dict[str, str]:
+    learnly = Provider(name="Learnly", provider_type="online_platform")
+    college = Provider(
+        name="Lakeshore College", provider_type="university_college", recognised_institution=True
+    )
+    with session_scope(engine) as s:
+        import_programs(
+            s,
+            [
+                Program(
+                    external_id="SQLPY",
+                    name="SQL and Python for Analysts",
+                    provider=college,
+                    credential_type="micro_credential",
+                    hours=60,
+                    weeks_min=10,
+                    cost=[CostItem("one_time", 900, "CAD")],
+                    funding=["public_institution", "ontario_osap_approved"],
+                    skills=[ESCO_SQL, ESCO_PY],
+                    proof="ob3_vc",
+                    format="online",
+                ),
+                Program(
+                    external_id="SHEETS",
+                    name="Spreadsheets at Work",
+                    provider=learnly,
+                    credential_type="certificate",
+                    hours=20,
+                    cost=[CostItem("monthly", 39, "CAD")],
+                    skills=[ESCO_SHEETS],
+                    proof="pdf",
+                    format="online",
+                ),
+                Program(
+                    external_id="WELD",
+                    name="Welding",
+                    provider=college,
+                    credential_type="certificate",
+                    hours=100,
+                    cost=[CostItem("one_time", 500, "CAD")],
+                ),
+            ],
+        )
+    with session_scope(engine) as s:
+        return {r.external_id: r.id for r in s.query(CatalogProgram)}
+
+
+def test_advise_for_an_occupation(engine, data_programs):
+    from microcred.advisor.advise import Preferences
+    from microcred.catalog.service import advise_learner, skills_source
+
+    with session_scope(engine) as s:
+        advice = advise_learner(
+            s,
+            skills_source(),
+            "data scientist",
+            ON,
+            Preferences(hours_per_week=5),
+            have=["python", "juggling"],
+            today=TODAY,
+        )
+    assert advice.goal.label == "Data Scientists"
+    assert ESCO_PY not in {g.uri for g in advice.gap}  # the learner has it
+    ids = [r.program_id for r in advice.recommendations]
+    assert ids == [data_programs["SQLPY"], data_programs["SHEETS"]]  # welding is left out
+    top = advice.recommendations[0]
+    assert [c.label for c in top.covers] == ["SQL"]
+    assert any(w.code == "already_have" for w in top.warnings)
+    assert "Not recognised among your skills (not counted): juggling." in advice.notes
+
+
+def test_advise_errors_name_the_goal(engine, data_programs):
+    from microcred.advisor.advise import Preferences
+    from microcred.catalog.service import advise_learner, skills_source
+
+    with session_scope(engine) as s, pytest.raises(BadAdviceInput, match="no occupation or skill"):
+        advise_learner(s, skills_source(), "zzqx", ON, Preferences())
+    with session_scope(engine) as s, pytest.raises(BadAdviceInput, match="goal: name"):
+        advise_learner(s, skills_source(), "  ", ON, Preferences())
+
+
+def test_advise_cli(engine, data_programs, tmp_path):
+    args = ["--jurisdiction", "CA-ON", "--age", "30", "--income", "50000", "--tax-year", "2026"]
+    r = _cli(engine, tmp_path, "advise", "--goal", "SQL, spreadsheets", "--json", *args)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert [s["label"] for s in doc["goal"]["skills"]] == ["SQL", "use spreadsheets software"]
+    names = [rec["name"] for rec in doc["recommendations"]]
+    assert set(names) == {"SQL and Python for Analysts", "Spreadsheets at Work"}
+    for rec in doc["recommendations"]:
+        assert rec["reasons"] and {"net", "currency", "warnings", "covers"} <= set(rec)
+
+    r = _cli(engine, tmp_path, "advise", "--goal", "data scientist", "--budget", "100", *args)
+    assert r.returncode == 0, r.stderr
+    assert "goal: Data Scientists" in r.stdout
+    assert "! Net cost" in r.stdout and "is over your budget of 100.00 CAD" in r.stdout
+
+    r = _cli(engine, tmp_path, "advise", "--goal", "zzqx", *args)
+    assert r.returncode == 1
+    assert "goal: no occupation or skill matches 'zzqx'" in r.stderr

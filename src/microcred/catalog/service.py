@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
 from microcred.advisor.advise import (
@@ -26,6 +25,7 @@ from microcred.advisor.advise import (
 )
 from microcred.advisor.funding import Learner
 from microcred.advisor.quote import Comparison, Quote, compare, quote
+from microcred.advisor.skills import ChainedSkills, SkillsSource, load_curated, split_items
 from microcred.catalog.model import Program
 from microcred.catalog.search import tag_filter
 from microcred.errors import MicrocredError
@@ -113,36 +113,41 @@ def compare_programs(
 class Resolved:
     goal: Goal
     have: list[SkillRef]
-    unknown: list[str]  # skills the learner typed that the taxonomy does not know
+    unknown_goal: list[str]  # items of the goal the taxonomy does not know
+    unknown_have: list[str]  # skills the learner has that the taxonomy does not know
 
 
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-
-
-def _match(source: Any, items: Sequence[str]) -> tuple[list[SkillRef], list[str]]:
+def _match(source: SkillsSource, items: Sequence[str]) -> tuple[list[SkillRef], list[str]]:
     """Each typed skill (a URI or a name) as a taxonomy skill, and those not found."""
     found: dict[str, SkillRef] = {}
     unknown: list[str] = []
     for item in items:
-        skill = source.skill(item) if "://" in item else None
-        if skill is None:
-            matched = source.match_skills(item)
-            skills = list(getattr(matched, "skills", matched))
-            skill = skills[0] if skills else None
-        if skill is None:
+        matched = source.match_skills(item)
+        if not matched.skills:
             unknown.append(item)
-        else:
+        for skill in matched.skills[:1]:
             found.setdefault(skill.uri, SkillRef(skill.uri, skill.label, True))
     return list(found.values()), unknown
 
 
-def resolve(source: Any, goal: str, have: Sequence[str] = ()) -> Resolved:
+def skills_source(engine: Engine | None = None) -> SkillsSource:
+    """The imported taxonomy (``microcred skills import``) first, then the curated set."""
+    curated = load_curated()
+    if engine is None:
+        return curated
+    from microcred.catalog.skills_store import DatabaseSkills
+
+    return ChainedSkills(DatabaseSkills(engine), curated)
+
+
+def resolve(source: SkillsSource, goal: str, have: Sequence[str] = ()) -> Resolved:
     """The goal as an occupation (by URI, code or name), else as a list of skills."""
     text = goal.strip()
     if not text:
         raise BadAdviceInput("goal: name an occupation or skills")
-    occ = source.occupation(text)
+    # a list ("SQL, data visualisation") names skills; one phrase may name an occupation
+    items = split_items(text)
+    occ = source.occupation(text) if len(items) == 1 else None
     if occ is not None:
         labels = {}
         for uri in (*occ.essential_skills, *occ.optional_skills):
@@ -150,8 +155,9 @@ def resolve(source: Any, goal: str, have: Sequence[str] = ()) -> Resolved:
             if s is not None:
                 labels[uri] = s.label
         g = goal_from_occupation(occ, labels)
+        unknown: list[str] = []
     else:
-        skills, unknown = _match(source, _split(text))
+        skills, unknown = _match(source, items)
         if not skills:
             near = [o.label for o in source.search_occupations(text, 5)]
             hint = f"; did you mean {', '.join(near)}?" if near else ""
@@ -163,7 +169,7 @@ def resolve(source: Any, goal: str, have: Sequence[str] = ()) -> Resolved:
             )
         g = goal_from_skills(", ".join(s.label for s in skills), skills)
     have_refs, unknown_have = _match(source, list(have))
-    return Resolved(g, have_refs, unknown_have)
+    return Resolved(g, have_refs, unknown, unknown_have)
 
 
 def candidates(
@@ -187,15 +193,25 @@ def candidates(
 
 def advise_learner(
     session: Session,
-    source: Any,
+    source: SkillsSource,
     goal: str,
     learner: Learner,
     prefs: Preferences,
     *,
     have: Sequence[str] = (),
     today: date | None = None,
-) -> tuple[Advice, list[str]]:
-    """Advice for ``goal``, and the learner's typed skills that were not recognised."""
+) -> Advice:
+    """Advice for ``goal``; its notes name what the learner typed that was not recognised."""
     r = resolve(source, goal, have)
     advice = advise(r.goal, r.have, candidates(session, r.goal), learner, prefs, today=today)
-    return advice, r.unknown
+    if r.unknown_goal:
+        advice.notes.append(f"Not recognised in your goal: {', '.join(r.unknown_goal)}.")
+    if r.unknown_have:
+        advice.notes.append(
+            f"Not recognised among your skills (not counted): {', '.join(r.unknown_have)}."
+        )
+    if not advice.recommendations:
+        advice.notes.append(
+            f"No program in the catalog teaches the skills of {r.goal.label} you lack."
+        )
+    return advice

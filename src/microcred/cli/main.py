@@ -320,17 +320,21 @@ def serve(
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
+from microcred.cli.advise import register as _register_advise  # noqa: E402
 from microcred.cli.catalog import register as _register_catalog  # noqa: E402
 from microcred.cli.cost import register as _register_cost  # noqa: E402
 from microcred.cli.issuing import register as _register_issuing  # noqa: E402
 from microcred.cli.mail import register as _register_mail  # noqa: E402
+from microcred.cli.skills import register as _register_skills  # noqa: E402
 from microcred.cli.tokens import register as _register_tokens  # noqa: E402
 
 _register_issuing(app)
 _register_tokens(app)
 _register_mail(app)
 _register_cost(app)
+_register_advise(app)
 _register_catalog(app)
+_register_skills(app)
 
 
 def main() -> None:
