@@ -18,6 +18,9 @@ format                0.05    the preferred format 1, hybrid for either 0.5, els
 ====================  ======  ==================================================================
 
 Programs that cover none of the gap and are not made for the goal occupation are left out.
+Of the rest, the ``shortlist`` (200) that cover the most of the gap are priced and ranked:
+pricing every candidate of a large catalog is what costs time, and a program outside that
+list covers less of the gap than 200 others.
 Ties are broken by net cost, then name. Each recommendation carries its reasons (the facts
 behind the score, in words) and its warnings (the cost caveats of ``quote``, plus over
 budget, format and skills already held). Pure: candidates are handed in.
@@ -159,6 +162,7 @@ class Preferences:
     format: str | None = None  # online | hybrid | in_person
     horizon_years: int = 3
     limit: int = 10
+    shortlist: int = 200  # candidates priced and ranked, the best on skills first
 
 
 def goal_from_occupation(occ: OccupationLike, label_of: dict[str, str]) -> Goal:
@@ -208,13 +212,22 @@ def advise(
         )
     rules = load_rules(learner.jurisdiction)
     home_currency = CURRENCY_OF_COUNTRY.get(learner.country)
-    recs: list[Recommendation] = []
+    # the skills part first (cheap); only the best ``shortlist`` are priced and ranked
+    matched: list[tuple[float, str, Program, bool, list[SkillRef], bool]] = []
     for pid, prog, sample in candidates:
         prog_skills = set(prog.skills)
         covers = [s for s in gap if s.uri in prog_skills]
         targets = _targets(prog, goal)
         if not covers and not targets and gap:
             continue
+        got = sum(2 if s.essential else 1 for s in covers) / gap_weight if gap_weight else 0.0
+        matched.append(
+            (got + (OCCUPATION_FLOOR if targets else 0.0), pid, prog, sample, covers, targets)
+        )
+    matched.sort(key=lambda m: -m[0])
+    recs: list[Recommendation] = []
+    for _, pid, prog, sample, covers, targets in matched[: prefs.shortlist]:
+        prog_skills = set(prog.skills)
         try:
             q = quote(
                 pid,

@@ -31,7 +31,7 @@ from microcred.catalog.search import tag_filter
 from microcred.errors import MicrocredError
 from microcred.store.models import CatalogProgram
 
-MAX_CANDIDATES = 2000
+SHORTLIST = 200  # candidates loaded, priced and ranked (see advisor.advise)
 
 
 class NotFound(MicrocredError):
@@ -173,22 +173,37 @@ def resolve(source: SkillsSource, goal: str, have: Sequence[str] = ()) -> Resolv
 
 
 def candidates(
-    session: Session, goal: Goal, *, limit: int = MAX_CANDIDATES
+    session: Session, goal: Goal, *, have: Sequence[SkillRef] = (), limit: int = SHORTLIST
 ) -> list[tuple[str, Program, bool]]:
-    """Programs that teach a skill of the goal or are made for its occupation."""
-    conds = [tag_filter("s", s.uri) for s in goal.skills]
-    for mark in (goal.occupation_uri, goal.occupation_code):
-        if mark:
-            conds.append(tag_filter("o", mark))
+    """Programs that teach a skill of the goal or are made for its occupation: the ``limit``
+    that cover most of the gap (essential skills count twice), read from their tags first
+    so that only those are loaded whole."""
+    held = {s.uri for s in have}
+    weights = {
+        f"s:{s.uri.strip().lower()}": (2 if s.essential else 1)
+        for s in goal.skills
+        if s.uri not in held
+    }
+    marks = {f"o:{m.strip().lower()}" for m in (goal.occupation_uri, goal.occupation_code) if m}
+    conds = [tag_filter(tag[0], tag[2:]) for tag in [*weights, *marks]]
     if not conds:
         return []
+    scored = []
+    for pid, tags in session.execute(
+        select(CatalogProgram.id, CatalogProgram.search_tags).where(or_(*conds))
+    ):
+        own = set((tags or "").split("\n"))
+        score = sum(w for tag, w in weights.items() if tag in own)
+        scored.append((-(score + (100 if own & marks else 0)), pid))
+    scored.sort()
+    ids = [pid for _, pid in scored[:limit]]
     rows = session.execute(
-        select(CatalogProgram.id, CatalogProgram.data, CatalogProgram.is_sample)
-        .where(or_(*conds))
-        .order_by(CatalogProgram.name, CatalogProgram.id)
-        .limit(limit)
+        select(CatalogProgram.id, CatalogProgram.data, CatalogProgram.is_sample).where(
+            CatalogProgram.id.in_(ids)
+        )
     )
-    return [(pid, Program.from_json(data), sample) for pid, data, sample in rows]
+    loaded = {pid: (pid, Program.from_json(data), sample) for pid, data, sample in rows}
+    return [loaded[pid] for pid in ids if pid in loaded]
 
 
 def advise_learner(
@@ -203,7 +218,8 @@ def advise_learner(
 ) -> Advice:
     """Advice for ``goal``; its notes name what the learner typed that was not recognised."""
     r = resolve(source, goal, have)
-    advice = advise(r.goal, r.have, candidates(session, r.goal), learner, prefs, today=today)
+    found = candidates(session, r.goal, have=r.have, limit=prefs.shortlist)
+    advice = advise(r.goal, r.have, found, learner, prefs, today=today)
     if r.unknown_goal:
         advice.notes.append(f"Not recognised in your goal: {', '.join(r.unknown_goal)}.")
     if r.unknown_have:
