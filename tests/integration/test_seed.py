@@ -9,12 +9,23 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from microcred.catalog.model import Program
+from microcred.catalog.sample import load_sample_programs
+from microcred.catalog.store import import_programs
 from microcred.issuing import achievements, seed
 from microcred.issuing.context import IssuingContext
 from microcred.issuing.orgs import PROVIDER_TYPES
 from microcred.issuing.public import LocalFirstFetch
 from microcred.store.db import session_scope
-from microcred.store.models import Achievement, Credential, Event, Organisation, OutboxMail
+from microcred.store.models import (
+    Achievement,
+    CatalogProgram,
+    CatalogProvider,
+    Credential,
+    Event,
+    Organisation,
+    OutboxMail,
+)
 from microcred.vc.verifier import verify_credential
 
 CTX = IssuingContext(base_url="http://127.0.0.1:8000", secret=b"test secret")
@@ -125,3 +136,56 @@ def test_sample_credentials_verify(engine):
     revoked = next(c for c in creds if c.revoked_at is not None)
     report = verify_credential(revoked.document, fetch=fetch, now=datetime.now(UTC))
     assert report.verdict == "failed"
+
+
+def _catalog_snapshot(engine) -> dict:
+    with session_scope(engine) as s:
+        return {
+            r.id: (r.is_sample, r.updated_at, r.data, r.search_text)
+            for r in s.scalars(select(CatalogProgram))
+        }
+
+
+def test_seed_imports_the_sample_catalog_once(engine):
+    n = len(load_sample_programs())
+    first = seed.seed_samples(engine, CTX)
+    assert (first.catalog_programs, first.catalog_changed) == (n, n)
+    with session_scope(engine) as s:
+        assert _count(s, CatalogProgram) == n
+        assert _count(s, CatalogProgram, CatalogProgram.is_sample.is_(False)) == 0
+        assert _count(s, CatalogProvider, CatalogProvider.is_sample.is_(False)) == 0
+        types = set(s.scalars(select(CatalogProvider.provider_type)))
+        assert types == set(PROVIDER_TYPES)
+        currencies = set(s.scalars(select(CatalogProgram.currency)))
+        assert {"CAD", "USD", "SGD", "GBP", "EUR"} <= currencies
+    before = _catalog_snapshot(engine)
+
+    again = seed.seed_samples(engine, CTX)  # a second run changes nothing
+    assert again.created is False
+    assert (again.catalog_programs, again.catalog_changed) == (n, 0)
+    assert _catalog_snapshot(engine) == before
+    assert seed.seed_catalog(engine) == 0
+    assert _catalog_snapshot(engine) == before
+
+
+def test_seed_brings_a_stale_sample_up_to_date_and_leaves_real_data_alone(engine):
+    programs = load_sample_programs()
+    taken = programs[0].provider.name  # a real provider happens to have a sample's name
+    real = Program.from_json(programs[0].to_json())
+    real.name = "A real program"
+    stale = Program.from_json(next(p for p in programs if p.provider.name != taken).to_json())
+    fresh_name, stale.name = stale.name, "An old name"
+    with session_scope(engine) as s:
+        import_programs(s, [real])  # a real import (is_sample=False)
+        import_programs(s, [stale], is_sample=True)  # an older copy of a sample program
+    skipped = sum(1 for p in programs if p.provider.name == taken)
+    assert seed.seed_catalog(engine) == len(programs) - skipped  # the stale one among them
+    with session_scope(engine) as s:
+        names = list(s.scalars(select(CatalogProgram.name)))
+        assert fresh_name in names and "An old name" not in names
+        assert "A real program" in names
+        assert _count(s, CatalogProgram, CatalogProgram.is_sample.is_(False)) == 1
+        assert _count(s, CatalogProgram) == len(programs) - skipped + 1
+        provider = s.scalar(select(CatalogProvider).where(CatalogProvider.name == taken))
+        assert provider.is_sample is False
+    assert seed.seed_catalog(engine) == 0

@@ -3,8 +3,12 @@ micro-credentials with the EU standard elements and skills alignment, and a few 
 signed awards to made-up learners (``learner-NNN@example.org``), spread over the last
 twelve months, a few of them revoked.
 
+It also imports the sample catalog (``microcred.catalog.sample``: some 80 programs across the
+four provider types, several jurisdictions and currencies) with ``is_sample=True``.
+
 Everything is marked ``is_sample`` and no e-mail is queued for it. :func:`seed_samples`
-does nothing when sample organisations exist already, so ``make run`` calls it every time.
+does nothing when sample organisations exist already and the sample catalog is up to date,
+so ``make run`` calls it every time.
 
 SAMPLE DATA: the organisations, people, addresses and URLs below are invented (``.example``
 and ``example.org`` are reserved names). The O*NET-SOC codes are real occupation codes;
@@ -23,10 +27,19 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from microcred.catalog.sample import load_sample_programs
+from microcred.catalog.store import import_programs
 from microcred.issuing import achievements, awards, orgs, status
 from microcred.issuing.context import IssuingContext
 from microcred.store.db import session_scope
-from microcred.store.models import Achievement, Credential, Event, Organisation
+from microcred.store.models import (
+    Achievement,
+    CatalogProgram,
+    CatalogProvider,
+    Credential,
+    Event,
+    Organisation,
+)
 
 LEARNERS = 160
 COHORTS = 5  # each achievement is awarded in this many cohorts over the last year
@@ -42,6 +55,8 @@ class SeedSummary:
     credentials: int = 0
     revoked: int = 0
     by_provider_type: dict[str, int] = field(default_factory=dict)  # credentials per type
+    catalog_programs: int = 0  # sample catalog programs stored
+    catalog_changed: int = 0  # sample catalog programs added or updated by this run
 
 
 def _esco(label: str) -> dict[str, str]:
@@ -515,7 +530,47 @@ def summary(engine: Engine, *, created: bool) -> SeedSummary:
             .group_by(Organisation.provider_type)
         ).all()
         out.by_provider_type = {str(kind): int(n) for kind, n in rows}
+        out.catalog_programs = int(
+            s.scalar(select(func.count()).where(CatalogProgram.is_sample.is_(True))) or 0
+        )
     return out
+
+
+def seed_catalog(engine: Engine) -> int:
+    """Import the bundled sample catalog with ``is_sample=True``, in one transaction: only
+    the programs that are missing or differ from the stored sample copy (so a second run
+    changes nothing). Never touches real data: a program stored by a real import, or any
+    program of a real provider with a sample provider's name, is left alone. Returns how
+    many programs were added or updated. Raises SampleCatalogError if the bundled file is
+    invalid."""
+    programs = load_sample_programs()
+    with session_scope(engine) as s:
+        real_providers = set(
+            s.scalars(select(CatalogProvider.name).where(CatalogProvider.is_sample.is_(False)))
+        )
+        stored = {
+            (name, ext): (data, is_sample)
+            for name, ext, data, is_sample in s.execute(
+                select(
+                    CatalogProvider.name,
+                    CatalogProgram.external_id,
+                    CatalogProgram.data,
+                    CatalogProgram.is_sample,
+                ).join(CatalogProvider, CatalogProgram.provider_id == CatalogProvider.id)
+            )
+        }
+        todo = []
+        for prog in programs:
+            name = prog.provider.name.strip()
+            if name in real_providers:
+                continue
+            have = stored.get((name, prog.external_id.strip()))
+            if have is not None and (not have[1] or have[0] == prog.to_json()):
+                continue  # a real record, or the sample as it is now
+            todo.append(prog)
+        if todo:
+            import_programs(s, todo, is_sample=True)
+    return len(todo)
 
 
 def seed_samples(
@@ -527,11 +582,15 @@ def seed_samples(
     rng_seed: int = 2026,
 ) -> SeedSummary:
     """Create the sample organisations, achievements and awards in one transaction, unless
-    sample organisations exist (then nothing changes). Returns what is there afterwards.
+    sample organisations exist (then they are left as they are), and bring the sample
+    catalog up to date (:func:`seed_catalog`). Returns what is there afterwards.
     Raises MicrocredError if a sample slug is taken by a real organisation."""
+    changed = seed_catalog(engine)
     with session_scope(engine) as s:
         if s.scalar(select(Organisation.id).where(Organisation.is_sample.is_(True)).limit(1)):
-            return summary(engine, created=False)
+            out = summary(engine, created=False)
+            out.catalog_changed = changed
+            return out
     now = now or datetime.now(UTC)
     rng = random.Random(rng_seed)  # noqa: S311 (sample data, deterministic on purpose)
     learners = _learners(rng)
@@ -544,7 +603,9 @@ def seed_samples(
                 people = rng.sample(learners, per)
                 # one revoked award in the first achievement of each issuer (four in all)
                 _award_sample(s, ctx, org, ach, people, rng, now, revoke=1 if n == 0 else 0)
-    return summary(engine, created=True)
+    out = summary(engine, created=True)
+    out.catalog_changed = changed
+    return out
 
 
 def _award_sample(
