@@ -47,9 +47,9 @@ WEIGHTS = {
 }
 PROOF_SCORE = {"ob3_vc": 1.0, "ob2": 0.6, "pdf": 0.3, "none": 0.0}
 PROOF_NAME = {
-    "ob3_vc": "Open Badges 3.0 verifiable credential",
-    "ob2": "Open Badges 2.0 badge",
-    "pdf": "PDF certificate",
+    "ob3_vc": "an Open Badges 3.0 verifiable credential",
+    "ob2": "an Open Badges 2.0 badge (not signed: checked against the issuer's server)",
+    "pdf": "a PDF certificate only",
     "none": "no certificate",
 }
 OCCUPATION_FLOOR = 0.25

@@ -92,7 +92,8 @@ def seed(
     typer.echo(
         f"sample data {what}: {result.organisations} organisations, "
         f"{result.achievements} achievements, {result.credentials} credentials "
-        f"({result.revoked} revoked)"
+        f"({result.revoked} revoked); catalog: {result.catalog_programs} sample programs "
+        f"({result.catalog_changed} added or updated)"
     )
 
 
