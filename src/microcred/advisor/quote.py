@@ -10,14 +10,16 @@ How a catalog program meets the funding rules (``funding_program``):
 - its ``funding`` tokens are the designations rule files name (``ontario_osap_approved``,
   ``bc_future_skills_designated``, ``workforce_pell_eligible``, ``skillsfuture_eligible``,
   ``lle_designated``) and ``federal_aid_eligible`` (US Title IV);
-- its institution type comes from the provider: a recognised (``provider_recognised`` or the
+- its institution type is the provider's ``institution_type`` when the catalog gives it;
+  otherwise it is guessed from the provider: a recognised (``provider_recognised`` or the
   ``recognised_institution`` token) university or college is ``university`` when its name
   says so, else ``public_college`` when it carries ``public_institution``, else ``certified``
   (an ESDC-certified occupational-skills institution in Canadian terms); an online platform
   is ``platform``; anything else ``private``;
 - its length for eligibility is its stated length (``weeks_max``, else ``weeks_min``), not the
-  learner's pace; its clock hours are its workload; its start date is the learner's, else the
-  next cohort date on or after today, else today.
+  learner's pace; its clock hours are its workload; its level is its national
+  ``qualification_level`` (England: RQF), else its EQF level; its start date is the
+  learner's, else the next cohort date on or after today, else today.
 
 The cash schedule: month 1 is the start month. Up-front funding (grants, employer and
 tax-free assistance) and loans cover payments as they fall due; tax credits come back in
@@ -104,6 +106,8 @@ def stated_weeks(program: Program) -> int | None:
 
 def institution_type(program: Program) -> str:
     prov = program.provider
+    if prov.institution_type:
+        return prov.institution_type
     tokens = set(program.funding)
     recognised = prov.recognised_institution or "recognised_institution" in tokens
     if prov.provider_type == "online_platform":
@@ -135,6 +139,7 @@ def funding_program(program: Program, start: date) -> FundingProgram:
         clock_hours=program.hours,
         designations=tokens,
         federal_aid_eligible="federal_aid_eligible" in tokens,
+        level=program.qualification_level,
         eqf_level=program.eqf_level,
         start_date=start,
     )

@@ -32,6 +32,8 @@ COLUMNS = (
     "provider_accrediting_body",
     "provider_recognised",
     "provider_url",
+    "provider_country",
+    "provider_institution_type",
     "credential_type",
     "description",
     "url",
@@ -39,6 +41,7 @@ COLUMNS = (
     "hours",
     "ects",
     "eqf_level",
+    "qualification_level",
     "assessment",
     "participation",
     "quality_assurance",
@@ -72,6 +75,8 @@ _FIELD_COLUMN = {
     "provider.accrediting_body": "provider_accrediting_body",
     "provider.recognised_institution": "provider_recognised",
     "provider.url": "provider_url",
+    "provider.country": "provider_country",
+    "provider.institution_type": "provider_institution_type",
 }
 _YES = {"yes", "true", "1", "y"}
 _NO = {"no", "false", "0", "n", ""}
@@ -175,6 +180,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "ects": _float,
     "hours_per_week": _float,
     "eqf_level": _int,
+    "qualification_level": _int,
     "weeks_min": _int,
     "weeks_max": _int,
     "validity_months": _int,
@@ -197,6 +203,8 @@ for _c in (
 for _c in (
     "provider_accrediting_body",
     "provider_url",
+    "provider_country",
+    "provider_institution_type",
     "url",
     "assessment",
     "participation",
@@ -254,6 +262,8 @@ def read_csv(text: str) -> tuple[list[tuple[str, Program]], list[Problem]]:
                 accrediting_body=values["provider_accrediting_body"],
                 recognised_institution=values["provider_recognised"],
                 url=values["provider_url"],
+                country=values["provider_country"],
+                institution_type=values["provider_institution_type"],
             ),
             credential_type=values["credential_type"],
             **{c: values[c] for c in COLUMNS if c not in REQUIRED and not c.startswith("provider")},
@@ -301,6 +311,10 @@ def _cell(p: Program, column: str) -> str:
         return "yes" if prov.recognised_institution else "no"
     if column == "provider_url":
         return prov.url or ""
+    if column == "provider_country":
+        return prov.country or ""
+    if column == "provider_institution_type":
+        return prov.institution_type or ""
     if column == "cost":
         entries = []
         for c in p.cost:

@@ -80,6 +80,7 @@ _EXT_FIELDS = (
     "learning_outcomes",
     "ects",
     "eqf_level",
+    "qualification_level",
     "assessment",
     "participation",
     "quality_assurance",
@@ -266,13 +267,30 @@ def _provider(node: dict[str, Any], index: dict[str, dict[str, Any]]) -> Provide
                 f"provider it is (one of orgType:{', orgType:'.join(_ORG_TYPE)})"
             )
     accredited = [_accreditor(a, index) for a in _as_list(o.get("accreditedBy"))]
+    itype = o.get("microcred:institutionType")
     return Provider(
         name=name,
         provider_type=ptype,
         accrediting_body=next((a for a in accredited if a), None),
         recognised_institution=bool(o.get("microcred:recognisedInstitution", False)),
         url=_text(o.get("subjectWebpage")),
+        country=_country(o),
+        institution_type=itype if isinstance(itype, str) else None,
     )
+
+
+def _country(org: dict[str, Any]) -> str | None:
+    """``CA`` or ``CA-ON`` from the organisation's first ``ceterms:address`` (a Place with
+    ``addressCountry`` and ``addressRegion``), upper-cased; None without one."""
+    for place in _as_list(org.get("address")):
+        if not isinstance(place, dict):
+            continue
+        pl = _unprefix(place)
+        country = (_text(pl.get("addressCountry")) or "").strip().upper()
+        region = (_text(pl.get("addressRegion")) or "").strip().upper()
+        if country:
+            return f"{country}-{region}" if region and len(region) <= 3 else country
+    return None
 
 
 def _accreditor(value: Any, index: dict[str, dict[str, Any]]) -> str | None:
@@ -502,6 +520,17 @@ def write_ctdl(programs: list[Program]) -> dict[str, Any]:
             }
             if prov.url:
                 org["ceterms:subjectWebpage"] = prov.url
+            if prov.country:
+                country, _, region = prov.country.partition("-")
+                place: dict[str, Any] = {
+                    "@type": "ceterms:Place",
+                    "ceterms:addressCountry": country,
+                }
+                if region:
+                    place["ceterms:addressRegion"] = region
+                org["ceterms:address"] = [place]
+            if prov.institution_type:
+                org["microcred:institutionType"] = prov.institution_type
             if prov.accrediting_body:
                 org["ceterms:accreditedBy"] = [
                     {

@@ -29,6 +29,15 @@ CREDENTIAL_TYPES: dict[str, str] = {
     "course": "ceterms:Course",
 }
 FORMATS = ("online", "hybrid", "in_person")
+# what the funding rules call the institution (see advisor/quote.py); optional
+INSTITUTION_TYPES = (
+    "public_college",
+    "university",
+    "indigenous_institute",
+    "certified",
+    "private",
+    "platform",
+)
 PACING = ("self_paced", "cohort")
 # what proof a learner gets: Open Badges 3.0 / verifiable credential, Open Badges 2.0, a PDF
 PROOFS = ("ob3_vc", "ob2", "pdf", "none")
@@ -41,6 +50,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _TOKEN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _URI = re.compile(r"^https?://\S+$")
+_COUNTRY = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")  # ISO 3166-1 alpha-2, or 3166-2
 HINT_HOURS_PER_WEEK = 5.0
 
 
@@ -65,6 +75,8 @@ class Provider:
     accrediting_body: str | None = None  # quality assurance: who accredits it
     recognised_institution: bool = False  # a recognised post-secondary institution
     url: str | None = None
+    country: str | None = None  # country or region of the provider: CA, CA-ON, GB-ENG, DE
+    institution_type: str | None = None  # one of INSTITUTION_TYPES, when known
 
 
 @dataclass
@@ -99,6 +111,7 @@ class Program:
     hours: float | None = None  # workload in hours
     ects: float | None = None
     eqf_level: int | None = None
+    qualification_level: int | None = None  # national framework level (e.g. England's RQF)
     assessment: str | None = None
     participation: str | None = None  # form of participation (e.g. "online, supervised")
     quality_assurance: str | None = None
@@ -242,6 +255,18 @@ def validate(program: Program) -> list[Problem]:
             bad(name, "must be a positive number")
     if program.eqf_level is not None and not 1 <= program.eqf_level <= 8:
         bad("eqf_level", "the EQF has levels 1 to 8")
+    if program.qualification_level is not None and not 0 <= program.qualification_level <= 8:
+        bad("qualification_level", "a national framework level from 0 (entry) to 8")
+    if prov.country is not None and not _COUNTRY.match(prov.country):
+        bad(
+            "provider.country",
+            f"{prov.country!r}: an ISO 3166 code in capitals (CA, CA-ON, GB-ENG, DE)",
+        )
+    if prov.institution_type is not None and prov.institution_type not in INSTITUTION_TYPES:
+        bad(
+            "provider.institution_type",
+            f"{prov.institution_type!r}: use one of {_one_of(INSTITUTION_TYPES)}",
+        )
     for name in ("weeks_min", "weeks_max", "validity_months"):
         value = getattr(program, name)
         if value is not None and value <= 0:

@@ -97,6 +97,10 @@ class ProviderPublic(BaseModel):
         False, description="A recognised post-secondary institution."
     )
     url: str | None = None
+    country: str | None = Field(None, description="ISO 3166 country or region (CA, CA-ON).")
+    institution_type: str | None = Field(
+        None, description="What funding rules call the institution (public_college, ...)."
+    )
 
 
 class ProviderBrief(BaseModel):
@@ -177,6 +181,7 @@ class ProgramDetail(BaseModel):
     hours: float | None = Field(None, description="Workload in hours.")
     ects: float | None = None
     eqf_level: int | None = None
+    qualification_level: int | None = Field(None, description="National framework level.")
     assessment: str | None = None
     participation: str | None = Field(None, description="Form of participation.")
     quality_assurance: str | None = None

@@ -39,7 +39,9 @@ def college(**kw) -> Program:
         external_id="PM-1",
         name="Project Management Essentials",
         provider=Provider(
-            name="Lakeshore College", provider_type="university_college", recognised_institution=True
+            name="Lakeshore College",
+            provider_type="university_college",
+            recognised_institution=True,
         ),
         credential_type="micro_credential",
         hours=40,
@@ -233,3 +235,43 @@ def test_compare_notes_currencies_and_refuses_bad_counts():
         compare([(str(i), cad, False) for i in range(5)], learner)
     with pytest.raises(ValueError, match="twice"):
         compare([("a", cad, False), ("a", cad, False)], learner)
+
+
+def test_the_catalog_institution_type_and_national_level_win():
+    p = college(
+        provider=Provider(
+            name="Learnly", provider_type="online_platform", institution_type="university"
+        ),
+        qualification_level=4,
+        eqf_level=7,
+    )
+    fp = funding_program(p, TODAY)
+    assert fp.institution_type == "university"
+    assert fp.level == 4 and fp.eqf_level == 7
+
+
+def test_england_lle_reads_the_national_level_then_eqf():
+    learner = Learner(jurisdiction="UK-ENG", age=30, tax_year=2026)
+    module = college(
+        cost=[CostItem("one_time", 1500, "GBP")],
+        funding=["lle_designated"],
+        qualification_level=4,
+        cohort_dates=[date(2027, 1, 25)],
+        pacing="cohort",
+    )
+    q = quote("m", module, learner, today=TODAY)
+    lle = line(q, "UK-ENG/lifelong_learning_entitlement")
+    assert (lle.applies, lle.amount, lle.timing) == (True, 1500.0, "loan")
+    # EQF 7 (a master's level module) without a national level: not levels 4-6
+    q = quote("m", college(**{**MODULE_KW, "eqf_level": 7}), learner, today=TODAY)
+    assert "EQF level 7" in line(q, "UK-ENG/lifelong_learning_entitlement").reason
+    q = quote("m", college(**{**MODULE_KW, "eqf_level": 5}), learner, today=TODAY)
+    assert line(q, "UK-ENG/lifelong_learning_entitlement").applies is True
+
+
+MODULE_KW = dict(
+    cost=[CostItem("one_time", 1500, "GBP")],
+    funding=["lle_designated"],
+    cohort_dates=[date(2027, 1, 25)],
+    pacing="cohort",
+)

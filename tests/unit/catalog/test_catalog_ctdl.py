@@ -208,21 +208,31 @@ def test_not_json():
 
 def test_round_trip_through_ctdl():
     csv_text = (
-        "external_id,name,provider,provider_type,provider_recognised,credential_type,hours,ects,eqf_level,"
+        "external_id,name,provider,provider_type,provider_recognised,provider_country,"
+        "provider_institution_type,credential_type,hours,ects,eqf_level,qualification_level,"
         "cost,format,language,proof,skills,topics,occupations,weeks_min,weeks_max,funding,recognition,"
         "cohort_dates,pacing,stacks_into,has_parts,prerequisites,as_of,validity_months\n"
-        "A1,Analytics,Acme College,university_college,yes,micro_credential,180,6,5,"
+        "A1,Analytics,Acme College,university_college,yes,CA-ON,public_college,micro_credential,"
+        "180,6,5,4,"
         "per_course:300:CAD:4;exam:150:CAD;renewal:100:CAD:3,hybrid,fr-CA,ob3_vc,"
         "http://data.europa.eu/esco/skill/abc,SQL|data,https://www.onetonline.org/x|15-2051.00,10,12,"
         "provincially_approved,endorsement|Acme Corp|2026-05-01|Endorsed,2027-01-10,cohort,"
         "https://x.example/cert,https://x.example/part,Basic maths,2026-11-01,36\n"
-        "B2,Badge,Vendor Inc,employer_vendor,no,open_badge,,,,monthly:29:USD,online,en,ob2,,,,,,,,,,,,,,\n"
+        "B2,Badge,Vendor Inc,employer_vendor,no,DE,,open_badge,,,,,monthly:29:USD,online,en,ob2,"
+        ",,,,,,,,,,,,,\n"
     )
     programs, problems = read_csv(csv_text)
     assert problems == []
     originals = [p for _, p in programs]
     doc = write_ctdl(originals)
     assert doc["@graph"][1]["@type"] == "ceterms:MicroCredential"
+    assert doc["@graph"][0]["ceterms:address"] == [
+        {"@type": "ceterms:Place", "ceterms:addressCountry": "CA", "ceterms:addressRegion": "ON"}
+    ]
+    assert originals[0].provider.country == "CA-ON"
+    assert originals[0].provider.institution_type == "public_college"
+    assert originals[0].qualification_level == 4
+    assert originals[1].provider.country == "DE"
     again, problems = read_ctdl(json.dumps(doc))
     assert problems == []
     assert [p for _, p in again] == originals

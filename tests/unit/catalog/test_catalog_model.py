@@ -83,3 +83,29 @@ def test_price_hint_subscription_at_five_hours_a_week():
     assert make(cost=[CostItem("one_time", 1200, "CAD")]).price_hint() == 1200.0
     assert make(cost=[CostItem("monthly", 49, "USD")]).price_hint() is None
     assert make().price_hint() is None
+
+
+def test_country_institution_type_and_national_level_are_checked():
+    p = make(
+        provider=Provider(
+            name="Acme College",
+            provider_type="university_college",
+            country="ca-on",
+            institution_type="college",
+        ),
+        qualification_level=9,
+    )
+    problems = {pr.where: pr.message for pr in validate(p)}
+    assert problems["provider.country"].startswith("'ca-on': an ISO 3166 code in capitals")
+    assert problems["provider.institution_type"].startswith("'college': use one of public_college")
+    assert problems["qualification_level"] == "a national framework level from 0 (entry) to 8"
+    ok = make(
+        provider=Provider(
+            name="Acme College",
+            provider_type="university_college",
+            country="GB-ENG",
+            institution_type="university",
+        ),
+        qualification_level=4,
+    )
+    assert validate(ok) == []
