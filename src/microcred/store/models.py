@@ -280,6 +280,55 @@ class CatalogProgram(Base):
     search_tags: Mapped[str | None] = mapped_column(Text)
 
 
+class TaxonomySkill(Base):
+    """A skill of a taxonomy (ESCO's skills pillar, or another): its labels and kind.
+
+    ``label_key`` is the label case-folded with its spaces collapsed (the exact lookup);
+    ``terms`` is ``"\n" + label + "\n" + each alternative label + "\n"``, case-folded the
+    same way, for word and alternative-label matching with LIKE (both filled by
+    ``catalog.skills_store``, identically on SQLite and PostgreSQL)."""
+
+    __tablename__ = "skill"
+    uri: Mapped[str] = mapped_column(String(300), primary_key=True)
+    label: Mapped[str] = mapped_column(String(500))
+    label_key: Mapped[str] = mapped_column(String(500), index=True)
+    alt_labels: Mapped[str | None] = mapped_column(Text)  # newline-separated, as ESCO gives them
+    terms: Mapped[str] = mapped_column(Text)
+    skill_type: Mapped[str | None] = mapped_column(String(40))  # knowledge | skill/competence
+    taxonomy: Mapped[str] = mapped_column(String(20), index=True)  # esco | ...
+    description: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TaxonomyOccupation(Base):
+    """An occupation of a taxonomy (ESCO's occupations pillar): labels, code, ISCO group."""
+
+    __tablename__ = "occupation"
+    uri: Mapped[str] = mapped_column(String(300), primary_key=True)
+    label: Mapped[str] = mapped_column(String(500))
+    label_key: Mapped[str] = mapped_column(String(500), index=True)
+    alt_labels: Mapped[str | None] = mapped_column(Text)
+    terms: Mapped[str] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(String(40), index=True)  # ESCO: 2512.4
+    isco_group: Mapped[str | None] = mapped_column(String(20))  # ISCO-08: 2512
+    taxonomy: Mapped[str] = mapped_column(String(20), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OccupationSkill(Base):
+    """A skill an occupation needs: ``relation`` is essential | optional."""
+
+    __tablename__ = "occupation_skill"
+    occupation_uri: Mapped[str] = mapped_column(
+        ForeignKey("occupation.uri", ondelete="CASCADE"), primary_key=True
+    )
+    skill_uri: Mapped[str] = mapped_column(
+        ForeignKey("skill.uri", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    relation: Mapped[str] = mapped_column(String(10))
+
+
 # Full-text objects made by migration 0004 with dialect-specific SQL, outside the metadata.
 FTS_TABLE = "program_fts"
 PG_SEARCH_INDEX = "ix_program_search"
