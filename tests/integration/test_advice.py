@@ -264,3 +264,49 @@ def test_advise_cli(engine, data_programs, tmp_path):
     r = _cli(engine, tmp_path, "advise", "--goal", "zzqx", *args)
     assert r.returncode == 1
     assert "goal: no occupation or skill matches 'zzqx'" in r.stderr
+
+
+def test_tags_follow_a_reimport(engine, ids):
+    from sqlalchemy import select
+
+    from microcred.store.models import CatalogProgramTag
+
+    goal = Goal("Analyst", None, None, (SkillRef(VIZ, "Viz"),))
+    changed = programs()[0]
+    changed.skills = [VIZ]  # the college program now teaches VIZ, no longer SQL
+    with session_scope(engine) as s:
+        import_programs(s, [changed], is_sample=True)
+    with session_scope(engine) as s:
+        assert {pid for pid, _, _ in candidates(s, goal)} == {ids["DA"], ids["PM"]}
+        tags = set(
+            s.scalars(
+                select(CatalogProgramTag.tag).where(CatalogProgramTag.program_id == ids["PM"])
+            )
+        )
+    assert tags == {f"s:{VIZ}", "f:public_institution", "f:ontario_osap_approved"}
+
+
+def test_migration_0006_tags_programs_stored_before_it(sqlite_engine):
+    from alembic import command
+    from sqlalchemy import select
+
+    from microcred.store.migrate import alembic_config, upgrade
+    from microcred.store.models import CatalogProgramTag
+
+    with session_scope(sqlite_engine) as s:
+        import_programs(s, programs())
+    cfg = alembic_config()
+    with sqlite_engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0005")
+    upgrade(sqlite_engine)
+    with session_scope(sqlite_engine) as s:
+        rows = set(
+            s.execute(
+                select(CatalogProgramTag.tag, CatalogProgram.external_id).join(
+                    CatalogProgram, CatalogProgram.id == CatalogProgramTag.program_id
+                )
+            )
+        )
+    assert ("o:15-2051.01", "DA") in rows
+    assert (f"s:{VIZ}", "DA") in rows and (f"s:{SQL}", "PM") in rows

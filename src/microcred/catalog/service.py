@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from microcred.advisor.advise import (
@@ -27,9 +27,9 @@ from microcred.advisor.funding import Learner
 from microcred.advisor.quote import Comparison, Quote, compare, quote
 from microcred.advisor.skills import ChainedSkills, SkillsSource, load_curated, split_items
 from microcred.catalog.model import Program
-from microcred.catalog.search import tag_filter
+from microcred.catalog.store import MAX_TAG
 from microcred.errors import MicrocredError
-from microcred.store.models import CatalogProgram
+from microcred.store.models import CatalogProgram, CatalogProgramTag
 
 SHORTLIST = 200  # candidates loaded, priced and ranked (see advisor.advise)
 
@@ -184,15 +184,21 @@ def candidates(
         for s in goal.skills
         if s.uri not in held
     }
+    if not weights:  # nothing left to learn: every program teaching the goal's skills
+        weights = {f"s:{s.uri.strip().lower()}": 1 for s in goal.skills}
     marks = {f"o:{m.strip().lower()}" for m in (goal.occupation_uri, goal.occupation_code) if m}
-    conds = [tag_filter(tag[0], tag[2:]) for tag in [*weights, *marks]]
-    if not conds:
+    tags = [t for t in [*weights, *marks] if len(t) <= MAX_TAG]
+    if not tags:
         return []
+    found: dict[str, set[str]] = {}
+    for i in range(0, len(tags), 500):
+        stmt = select(CatalogProgramTag.program_id, CatalogProgramTag.tag).where(
+            CatalogProgramTag.tag.in_(tags[i : i + 500])
+        )
+        for pid, tag in session.execute(stmt):
+            found.setdefault(pid, set()).add(tag)
     scored = []
-    for pid, tags in session.execute(
-        select(CatalogProgram.id, CatalogProgram.search_tags).where(or_(*conds))
-    ):
-        own = set((tags or "").split("\n"))
+    for pid, own in found.items():
         score = sum(w for tag, w in weights.items() if tag in own)
         scored.append((-(score + (100 if own & marks else 0)), pid))
     scored.sort()

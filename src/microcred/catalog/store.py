@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from microcred.catalog.model import Problem, Program, duplicates, validate
 from microcred.catalog.search import document_tags, document_text, reindex_sqlite
 from microcred.errors import MicrocredError
-from microcred.store.models import CatalogProgram, CatalogProvider, utcnow
+from microcred.store.models import CatalogProgram, CatalogProgramTag, CatalogProvider, utcnow
 
 
 class CatalogImportError(MicrocredError):
@@ -28,6 +28,9 @@ class CatalogImportError(MicrocredError):
         self.problems = list(problems)
         lines = "\n".join(str(p) for p in self.problems)
         super().__init__(f"{len(self.problems)} problem(s), nothing imported:\n{lines}")
+
+
+MAX_TAG = 512  # program_tag.tag
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,27 @@ def import_programs(
         changed.append((row, row.search_text))
         _fill(row, prog, is_sample)
     session.flush()
+    _retag(session, [r for r, _ in changed])
     if session.get_bind().dialect.name == "sqlite":
         reindex_sqlite(session, [(r.id, old, r.search_text or "") for r, old in changed])
     return ImportResult(created=created, updated=updated)
+
+
+def _retag(session: Session, rows: Sequence[CatalogProgram]) -> None:
+    """Replace the ``program_tag`` rows of ``rows`` (flushed) with their current tags."""
+    ids = [r.id for r in rows]
+    for i in range(0, len(ids), 500):
+        session.execute(
+            delete(CatalogProgramTag).where(CatalogProgramTag.program_id.in_(ids[i : i + 500]))
+        )
+    values = [
+        {"tag": tag, "program_id": r.id}
+        for r in rows
+        for tag in sorted(set((r.search_tags or "").split("\n")) - {""})
+        if len(tag) <= MAX_TAG  # longer ones are still matched by search's LIKE filters
+    ]
+    for i in range(0, len(values), 5000):
+        session.execute(insert(CatalogProgramTag), values[i : i + 5000])
 
 
 def _upsert_provider(session: Session, prog: Program, is_sample: bool) -> CatalogProvider:

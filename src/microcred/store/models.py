@@ -280,6 +280,18 @@ class CatalogProgram(Base):
     search_tags: Mapped[str | None] = mapped_column(Text)
 
 
+class CatalogProgramTag(Base):
+    """One exact-match tag of a program (``s:<skill uri>``, ``o:<occupation>``, ``t:<topic>``,
+    ``f:<funding>``; lower case): the advisor finds its candidates by tag through the
+    primary key's index, without reading every program."""
+
+    __tablename__ = "program_tag"
+    tag: Mapped[str] = mapped_column(String(512), primary_key=True)
+    program_id: Mapped[str] = mapped_column(
+        ForeignKey("program.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class TaxonomySkill(Base):
     """A skill of a taxonomy (ESCO's skills pillar, or another): its labels and kind.
 
