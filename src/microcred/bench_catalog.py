@@ -112,9 +112,7 @@ def main(argv: list[str] | None = None) -> None:
         advice_times, considered = _advise(engine, rng, args.advice)
         engine.dispose()
     _report(f"{len(times)} filtered searches over {args.n} programs", times)
-    print(
-        f"  (median {statistics.median(totals):.0f} matches per search; target median < 100 ms)"
-    )
+    print(f"  (median {statistics.median(totals):.0f} matches per search; target median < 100 ms)")
     _report(f"{len(advice_times)} advice requests over {args.n} programs", advice_times)
     print(f"  (median {statistics.median(considered):.0f} candidates ranked per request)")
 

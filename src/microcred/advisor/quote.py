@@ -156,9 +156,7 @@ def learner_pace(program: Program, hours_per_week: float | None) -> float | None
     return None
 
 
-def program_gross(
-    program: Program, hours_per_week: float | None, horizon_years: int
-) -> GrossCost:
+def program_gross(program: Program, hours_per_week: float | None, horizon_years: int) -> GrossCost:
     """Gross cost at ``learner_pace``, else over the program's stated weeks."""
     profile = program.cost_profile()
     pace = learner_pace(program, hours_per_week)

@@ -168,7 +168,7 @@ def resolve(source: SkillsSource, goal: str, have: Sequence[str] = ()) -> Resolv
                 f"or occupation{hint}"
             )
         g = goal_from_skills(", ".join(s.label for s in skills), skills)
-    have_refs, unknown_have = _match(source, list(have))
+    have_refs, unknown_have = _match(source, [x for item in have for x in split_items(item)])
     return Resolved(g, have_refs, unknown, unknown_have)
 
 

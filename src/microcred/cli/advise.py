@@ -16,14 +16,13 @@ Exit 1 on an input error (a goal nothing matches included).
 from __future__ import annotations
 
 import json
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from microcred.advisor.advise import Advice, Preferences
-from microcred.advisor.funding import Learner
+from microcred.advisor.inputs import learner_from
 from microcred.cli.cost import FilingStatus
 
 
@@ -90,12 +89,12 @@ def advise(
 
     if ctc_balance is not None and ctc_years is not None:
         raise _fail("pass --ctc-balance or --ctc-years, not both")
-    learner = Learner(
-        jurisdiction=jurisdiction.upper(),
+    learner = learner_from(
+        jurisdiction,
         age=age,
         income=income,
         filing_status=filing_status.value,  # type: ignore[arg-type]
-        tax_year=tax_year or date.today().year,
+        tax_year=tax_year,
         residency=residency,
         family_size=family_size,
         ctc_balance=ctc_balance,

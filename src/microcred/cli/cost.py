@@ -23,11 +23,10 @@ from typing import Annotated
 
 import typer
 
-from microcred.advisor.cost import CostProfile, GrossCost, gross_cost
-from microcred.advisor.funding import FundingLine, Learner, NetCost, Program, evaluate, net_cost
+from microcred.advisor.cost import GrossCost
+from microcred.advisor.funding import FundingLine, Learner, NetCost
+from microcred.advisor.inputs import ManualCosts, learner_from, manual_quote, quote_json
 from microcred.advisor.quote import Quote
-
-_CURRENCY = {"CA": "CAD", "US": "USD", "SG": "SGD", "UK": "GBP"}
 
 
 class FilingStatus(StrEnum):
@@ -139,13 +138,12 @@ def cost(
             if not sep:
                 raise ValueError(f"--prior-use {item!r} must be RULE_ID=AMOUNT")
             used[key] = float(value)
-        code = jurisdiction.upper()
-        learner = Learner(
-            jurisdiction=code,
+        learner = learner_from(
+            jurisdiction,
             age=age,
             income=income,
             filing_status=filing_status.value,  # type: ignore[arg-type]
-            tax_year=tax_year or date.today().year,
+            tax_year=tax_year,
             residency=residency,
             family_size=family_size,
             ctc_balance=ctc_balance,
@@ -158,45 +156,32 @@ def cost(
                 _program_quote(program, learner, hours_per_week, horizon_years, start), as_json
             )
             return
-        profile = CostProfile(
-            one_time=price,
+        costs = ManualCosts(
+            price=price,
             monthly=monthly,
+            hours=hours,
             exam_fee=exam_fee,
             retake_fee=retake_fee,
             retakes=retakes,
             renewal_fee=renewal_fee,
-            renewal_every_years=renewal_every,
-            currency=(currency or _CURRENCY.get(code.split("-")[0], "USD")).upper(),
-        )
-        gross = gross_cost(
-            profile,
-            hours=hours,
-            hours_per_week=hours_per_week,
-            weeks=weeks,
-            horizon_years=horizon_years,
-        )
-        prog = Program(
+            renewal_every=renewal_every,
+            currency=currency,
             institution_type=institution_type,
             weeks=weeks,
-            clock_hours=hours,
             approved=approved,
             federal_aid_eligible=federal_aid_eligible,
             level=level,
             start_date=start,
         )
-        lines = evaluate(learner, prog, gross)
+        result = manual_quote(
+            costs, learner, hours_per_week=hours_per_week, horizon_years=horizon_years
+        )
     except ValueError as exc:
         raise _fail(str(exc)) from None
-    net = net_cost(gross, lines)
     if as_json:
-        out = {
-            "gross": gross.to_json(),
-            "funding": [ln.to_json() for ln in lines],
-            "net": net.to_json(),
-        }
-        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
-    _print_lines(gross, lines, net)
+    _print_lines(result.gross, result.funding, result.net)
 
 
 def _program_quote(
@@ -230,16 +215,7 @@ def _program_quote(
 
 def _print_quote(q: Quote, as_json: bool) -> None:
     if as_json:
-        out = {
-            "program": {"id": q.program_id, "name": q.name, "start": q.start.isoformat()},
-            "gross": q.gross.to_json(),
-            "funding": [ln.to_json() for ln in q.funding],
-            "net": q.net.to_json(),
-            "cash": q.cash,
-            "refund_month": q.refund_month,
-            "warnings": [w.to_json() for w in q.warnings],
-        }
-        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(quote_json(q), indent=2, ensure_ascii=False))
         return
     pace = f", {q.hours_per_week:g} h/week" if q.hours_per_week else ""
     weeks = f"{q.weeks} weeks" if q.weeks else "length not stated"

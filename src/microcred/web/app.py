@@ -25,7 +25,7 @@ from microcred.store.migrate import open_database
 from microcred.verifying import Fetcher
 from microcred.web import errors
 from microcred.web.limits import BodyLimit
-from microcred.web.routes import api, claim, console, issuer, org_api, pages
+from microcred.web.routes import advice, api, catalog, claim, console, issuer, org_api, pages
 from microcred.web.templating import STATIC_DIR
 
 DESCRIPTION = """Verify Open Badges 3.0 and W3C Verifiable Credentials.
@@ -81,5 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(org_api.router)
     app.include_router(claim.router)
     app.include_router(console.router)
+    app.include_router(catalog.router)
+    app.include_router(advice.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
