@@ -357,3 +357,121 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     if type_ == "table" and name is not None and name.startswith(FTS_TABLE):
         return False
     return not (type_ == "index" and name == PG_SEARCH_INDEX)
+
+
+# ---- learners: accounts, wallet, sharing (issue 5) -----------------------------------------
+class LearnerAccount(Base):
+    """A learner's account: e-mail sign-in, and the DID that holds credentials and signs
+    presentations (an Ed25519 ``did:key``, its seed sealed like organisations' keys)."""
+
+    __tablename__ = "learner"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # lower-cased
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2id; None: links only
+    display_name: Mapped[str | None] = mapped_column(String(300))
+    did: Mapped[str] = mapped_column(String(200), unique=True)
+    key_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LearnerToken(Base):
+    """A secret the learner holds, kept only as its SHA-256: a session cookie, an e-mail
+    verification link or a one-time sign-in link."""
+
+    __tablename__ = "learner_token"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learner.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # session | verify_email | signin_link
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # or revoked
+
+
+class SigninAttempt(Base):
+    """A failed (or throttled) sign-in, for rate limiting by e-mail and by client address."""
+
+    __tablename__ = "signin_attempt"
+    __table_args__ = (Index("ix_signin_attempt_key_at", "key", "at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    key: Mapped[str] = mapped_column(String(400))  # "email:<address>" | "ip:<address>"
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WalletCredential(Base):
+    """A credential in a learner's wallet: the bytes as imported (kept whole, for export),
+    the credential, and what the verifier said (re-checked on view)."""
+
+    __tablename__ = "wallet_credential"
+    __table_args__ = (UniqueConstraint("learner_id", "content_hash"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learner.id", ondelete="CASCADE"), index=True
+    )
+    content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the credential's JSON
+    original: Mapped[bytes] = mapped_column(LargeBinary)  # as imported (JSON, JWT, PNG, SVG)
+    media_type: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str | None] = mapped_column(String(2000))  # file name or URL
+    document: Mapped[dict[str, Any]] = mapped_column(JsonType)  # the credential (JWT: payload)
+    credential_id: Mapped[str | None] = mapped_column(String(2000))
+    name: Mapped[str] = mapped_column(String(500))  # the achievement's name
+    issuer_id: Mapped[str | None] = mapped_column(String(2000))
+    issuer_name: Mapped[str | None] = mapped_column(String(500))
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    verdict: Mapped[str] = mapped_column(String(20))  # verified | failed | indeterminate
+    report: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    skills: Mapped[list[Any]] = mapped_column(JsonType, default=list)  # [{uri, label, framework}]
+    tags: Mapped[list[Any]] = mapped_column(JsonType, default=list)  # the learner's tags
+    note: Mapped[str | None] = mapped_column(Text)
+    renewal_url: Mapped[str | None] = mapped_column(String(2000))
+    issued_credential_id: Mapped[str | None] = mapped_column(String(36))  # ours, when claimed
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WalletCollection(Base):
+    __tablename__ = "wallet_collection"
+    __table_args__ = (UniqueConstraint("learner_id", "name"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learner.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WalletCollectionItem(Base):
+    __tablename__ = "wallet_collection_item"
+    collection_id: Mapped[str] = mapped_column(
+        ForeignKey("wallet_collection.id", ondelete="CASCADE"), primary_key=True
+    )
+    credential_id: Mapped[str] = mapped_column(
+        ForeignKey("wallet_credential.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ShareLink(Base):
+    """A public link to one credential or one collection: the token (128 bits or more) is
+    kept only as its SHA-256; it can expire and be revoked."""
+
+    __tablename__ = "share_link"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learner.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    target_kind: Mapped[str] = mapped_column(String(20))  # credential | collection
+    target_id: Mapped[str] = mapped_column(String(36))
+    show_name: Mapped[bool] = mapped_column(Boolean, default=False)  # the learner's name shows
+    show_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    label: Mapped[str | None] = mapped_column(String(200))  # the learner's own label for it
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    views: Mapped[int] = mapped_column(Integer, default=0)
