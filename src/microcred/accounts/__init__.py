@@ -1,0 +1,1 @@
+"""Learner accounts: e-mail sign-in, sessions, and each learner's own DID (issue 5)."""
