@@ -1,0 +1,1 @@
+"""The learner's wallet: credentials from any issuer, collections, sharing (issue 5)."""
