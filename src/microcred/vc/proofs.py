@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -109,8 +109,12 @@ def sign(
     created: str | None = None,
     proof_purpose: str = "assertionMethod",
     verification_method: str | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return a copy of ``doc`` with a DataIntegrityProof added (kept with any earlier proofs).
+
+    ``options``: further proof options signed with the rest (``challenge``, ``domain``,
+    ``expires``, ``nonce``: a presentation's proof carries them).
 
     Raises SigningError (unsupported cryptosuite, not a JSON object, key without secret),
     ContextError / ExpansionError (eddsa-rdfc-2022: the document uses a context that is not
@@ -135,6 +139,10 @@ def sign(
         "verificationMethod": vm,
         "proofPurpose": proof_purpose,
     }
+    for name, value in (options or {}).items():
+        if name in config or name in ("proofValue", "@context"):
+            raise SigningError(f"the proof option {name!r} cannot be given as an extra option")
+        config[name] = value
     if cryptosuite == "eddsa-jcs-2022":
         if "@context" in unsecured:
             config["@context"] = unsecured["@context"]
@@ -192,7 +200,7 @@ def _verify_one(
     cs = proof.get("cryptosuite")
     hasher: Callable[[dict[str, Any], dict[str, Any], list[Any] | None], bytes]
     if ptype == "DataIntegrityProof":
-        if cs in LEGACY:
+        if isinstance(cs, str) and cs in LEGACY:
             warnings.append(
                 f"the proof uses the legacy cryptosuite name {cs!r}; it is verified as {LEGACY[cs]}"
             )

@@ -6,6 +6,12 @@
 //   {"op":"ping"}                                              -> {"ok":true,"versions":{...}}
 //   {"op":"sign","suite":S,"key":K,"credential":C,"created":T?} -> {"ok":true,"credential":VC}
 //   {"op":"verify","credential":VC}                            -> {"ok":true,"verified":B,"error":E|null,"errors":[...]}
+//   {"op":"sign_presentation","suite":S,"key":K,"presentation":P,"challenge":C,"domain":D,"created":T?}
+//                                                              -> {"ok":true,"presentation":VP}
+//   {"op":"create_presentation","credentials":[VC...],"holder":H,"id":I?} -> {"ok":true,"presentation":VP}
+//   {"op":"verify_presentation","presentation":VP,"challenge":C,"domain":D?}
+//                      -> {"ok":true,"verified":B,"presentationVerified":B,"credentialsVerified":[B...],
+//                          "error":E|null,"errors":[...]}
 //   {"op":"canonize","document":D}                             -> {"ok":true,"nquads":"..."}
 //   {"op":"bench","suite":S,"key":K,"credential":C,"n":N,"warmup":W?}
 //                                     -> {"ok":true,"sign_ms":median,"verify_ms":median,"n":N}
@@ -147,6 +153,43 @@ async function verify({credential}) {
   return {verified: result.verified === true, error: unique.length ? unique.join('; ') : null, errors: unique};
 }
 
+// A presentation is signed with vc.signPresentation (AuthenticationProofPurpose with the
+// challenge and domain) and verified with vc.verify, which also verifies each credential in it.
+async function signPresentation({suite, key, presentation, challenge, domain, created}) {
+  const signer = await signerFor(key);
+  return vc.signPresentation({
+    presentation: structuredClone(presentation),
+    suite: signSuite(suite, signer, created),
+    challenge,
+    domain,
+    documentLoader,
+  });
+}
+
+async function verifyPresentation({presentation, challenge, domain}) {
+  const result = await vc.verify({presentation, challenge, domain, suite: verifySuites, documentLoader});
+  const errors = messages(result.error);
+  const pr = result.presentationResult || {};
+  for(const r of pr.results || []) {
+    if(!r.verified) {
+      messages(r.error, errors);
+    }
+  }
+  for(const cr of result.credentialResults || []) {
+    if(!cr.verified) {
+      messages(cr.error, errors);
+    }
+  }
+  const unique = [...new Set(errors)];
+  return {
+    verified: result.verified === true,
+    presentationVerified: pr.verified === true,
+    credentialsVerified: (result.credentialResults || []).map(r => r.verified === true),
+    error: unique.length ? unique.join('; ') : null,
+    errors: unique,
+  };
+}
+
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -200,6 +243,14 @@ async function handle(req) {
       return {credential: await sign(req)};
     case 'verify':
       return verify(req);
+    case 'create_presentation':
+      return {presentation: vc.createPresentation({
+        verifiableCredential: req.credentials, holder: req.holder, id: req.id,
+      })};
+    case 'sign_presentation':
+      return {presentation: await signPresentation(req)};
+    case 'verify_presentation':
+      return verifyPresentation(req);
     case 'canonize':
       return {nquads: await rdfcSuite.canonize(req.document, {documentLoader})};
     case 'bench':

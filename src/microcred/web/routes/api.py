@@ -1,10 +1,12 @@
-"""JSON API: ``POST /credentials/verify`` (W3C VC API) and ``POST /verify`` (any input)."""
+"""JSON API: ``POST /credentials/verify`` and ``POST /presentations/verify`` (W3C VC API), and
+``POST /verify`` (any input)."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from microcred.issuing import public
-from microcred.vc import verifier
+from microcred.vc import presentations, verifier
+from microcred.vc.presentations import PresentationReport
 from microcred.vc.report import Report
 from microcred.web.deps import FetchDep, SettingsDep
 from microcred.web.errors import BadRequest, problem
@@ -90,8 +93,9 @@ def _error_entry(check: Any) -> dict[str, str]:
     }
 
 
-def vc_api_result(report: Report) -> JSONResponse:
+def vc_api_result(report: Report | PresentationReport) -> JSONResponse:
     """The VC API answer for one report: 200 when verified, else a 400 problem."""
+    what = "Presentation" if isinstance(report, PresentationReport) else "Credential"
     passed = [c.name for c in report.checks if c.status == "passed"]
     body: dict[str, Any] = {"checks": passed, "warnings": list(report.warnings)}
     if report.verdict == "verified":
@@ -100,9 +104,9 @@ def vc_api_result(report: Report) -> JSONResponse:
     errors = [_error_entry(c) for c in report.checks if c.status == wanted]
     first = f"{errors[0]['check']}: {errors[0]['detail']}" if errors else report.verdict
     if report.verdict == "failed":
-        code, title, detail = "verification_failed", "Credential not verified", first
+        code, title, detail = "verification_failed", f"{what} not verified", first
     else:
-        code, title = "verification_indeterminate", "Credential could not be checked"
+        code, title = "verification_indeterminate", f"{what} could not be checked"
         detail = f"could not check: {first}"
     return problem(
         400,
@@ -174,6 +178,97 @@ async def verify_credential_api(request: Request, fetch: FetchDep) -> JSONRespon
         return vc_api_result(reports[0])
     report = await _run(verifier.verify_credential, credential, fetch=fetch)
     await _count_verified(request, [report])
+    return vc_api_result(report)
+
+
+_VP_API_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["verifiablePresentation"],
+                "properties": {
+                    "verifiablePresentation": {
+                        "type": "object",
+                        "description": "A VerifiablePresentation with a Data Integrity proof "
+                        "(eddsa-rdfc-2022 or eddsa-jcs-2022, proofPurpose authentication) by "
+                        "its holder; credentials embedded as JSON-LD or as "
+                        "EnvelopedVerifiableCredential (VC-JWT).",
+                    },
+                    "options": {
+                        "type": "object",
+                        "properties": {
+                            "challenge": {
+                                "type": "string",
+                                "description": "The nonce the proof must carry; "
+                                "without it the challenge is not checked (a warning).",
+                            },
+                            "domain": {
+                                "type": "string",
+                                "description": "The domain the proof must be made for; "
+                                "without it the domain is not checked (a warning).",
+                            },
+                        },
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "/presentations/verify",
+    openapi_extra={"requestBody": _VP_API_BODY},
+    responses={
+        200: {
+            "description": "Verified: the presentation's proof (by its holder, for the "
+            "challenge and domain given) and every credential in it. `checks` names the "
+            "presentation checks passed; `report` holds each credential's report."
+        },
+        400: {
+            "description": "Not verified (a check of the presentation or of a credential "
+            "failed: a replay to another challenge or domain, an expired proof, a key that is "
+            "not the holder's, a revoked credential...), could not be checked (`detail` says "
+            "'could not check'), or the request is malformed. Problem details with "
+            "`verified: false`, `errors` and the full `report`.",
+            "content": {"application/problem+json": {}},
+        },
+        413: {"description": "The request body is too large."},
+    },
+)
+async def verify_presentation_api(request: Request, fetch: FetchDep) -> JSONResponse:
+    """Verify a presentation, as the W3C VC API's verifier does: its proof (purpose
+    authentication, bound to `options.challenge` and `options.domain`), that the key is the
+    holder's, and every credential in it. Answered as `/credentials/verify` answers: 200 when
+    verified, else 400 problem details with the report."""
+    body = _read_json(await request.body())
+    if not isinstance(body, dict) or "verifiablePresentation" not in body:
+        raise BadRequest(
+            "The request body must be a JSON object with a verifiablePresentation member: "
+            '{"verifiablePresentation": {...}, "options": {"challenge": "...", "domain": "..."}}.'
+        )
+    vp = body["verifiablePresentation"]
+    if not isinstance(vp, dict):
+        raise BadRequest("verifiablePresentation must be a JSON object (a presentation).")
+    if not presentations.is_presentation(vp):
+        raise BadRequest('verifiablePresentation must have the type "VerifiablePresentation".')
+    options = body.get("options", {})
+    if not isinstance(options, dict):
+        raise BadRequest("options must be a JSON object.")
+    for name in ("challenge", "domain"):
+        if name in options and not isinstance(options[name], str):
+            raise BadRequest(f"options.{name} must be a string.")
+    report = await _run(
+        presentations.verify_presentation,
+        vp,
+        challenge=options.get("challenge"),
+        domain=options.get("domain"),
+        now=datetime.now(UTC),
+        fetch=fetch,
+    )
+    await _count_verified(request, report.credentials if report.verdict == "verified" else [])
     return vc_api_result(report)
 
 
