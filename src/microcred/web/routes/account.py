@@ -1,0 +1,413 @@
+"""Learner accounts: sign up, sign in (password or an e-mail link), the account page.
+
+GET  /account/signup, POST /account/signup   a new account (signed in at once; a mail
+                                             asks to confirm the address)
+GET  /account/signin, POST /account/signin   a password, or "e-mail me a sign-in link"
+POST /account/signout                        ends this session
+GET  /account/verify/{token}                 confirms the address (the link is used up)
+GET  /account/link/{token}                   a one-time sign-in link: a confirmation page,
+POST /account/link/{token}                   signed in on POST only (mail scanners GET)
+GET  /account, POST /account                 name, password, sign out everywhere, the DID
+GET  /api/v1/me                              the signed-in learner as JSON
+
+Forms of a signed-in learner carry ``csrf_token`` (``web.learner_auth.require_csrf``); the
+sign-in forms carry a double-submit token. ``next=`` only ever leads to a path of this site.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse
+from starlette.responses import Response
+
+from microcred.accounts import auth
+from microcred.accounts.learners import AccountError, AccountExists
+from microcred.store.db import session_scope
+from microcred.store.models import LearnerAccount
+from microcred.web import learner_auth as la
+from microcred.web.templating import render
+
+router = APIRouter()  # pages: each left out of the OpenAPI description
+api_router = APIRouter(prefix="/api/v1", tags=["learners"])
+
+DONE = {
+    "name": "Your name is saved.",
+    "password": "Your password is changed; your other sessions have ended.",
+    "resent": "We sent you a new confirmation link.",
+    "not_resent": "A confirmation link was sent less than a minute ago: check your mail.",
+}
+
+Text = Annotated[str, Form(max_length=2000)]
+Secret = Annotated[str, Form(max_length=auth.MAX_PASSWORD + 1)]
+
+
+def _engine(request: Request) -> Any:
+    return request.app.state.engine
+
+
+def _base_url(request: Request) -> str:
+    base: str = request.app.state.issuing.base_url
+    return base
+
+
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    """A page of the account area, never cached, sending its Origin with its forms; a fresh
+    pre-session form token when the page needs one (``form_token``)."""
+    response = render(request, template, status, **context)
+    response.headers.update(la.PAGE_HEADERS)
+    la.remember_form(request, response)
+    return response
+
+
+# ---- sign up ------------------------------------------------------------------------------
+def _signup_page(
+    request: Request,
+    *,
+    next_path: str,
+    status: int = 200,
+    error: str | None = None,
+    email: str = "",
+    display_name: str = "",
+    retry_after: int | None = None,
+) -> Response:
+    response = _page(
+        request,
+        "account_signup.html",
+        status,
+        form_token=la.new_form_token(request),
+        next=next_path,
+        error=error,
+        email=email,
+        display_name=display_name,
+        min_password=auth.MIN_PASSWORD,
+    )
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@router.get("/account/signup", name="account_signup", include_in_schema=False)
+def signup_page(request: Request, next: str | None = None) -> Response:
+    if la.optional_learner(request) is not None:
+        return la.see_other(la.safe_next(next))
+    return _signup_page(request, next_path=la.safe_next(next))
+
+
+@router.post("/account/signup", include_in_schema=False)
+def signup_submit(
+    request: Request,
+    email: Text = "",
+    password: Secret = "",
+    display_name: Text = "",
+    csrf_token: Text = "",
+    next: Text = "/account",
+) -> Response:
+    la.check_form_token(request, csrf_token)
+    next_path = la.safe_next(next)
+    again = {"next_path": next_path, "email": email, "display_name": display_name}
+    error: str | None = None
+    status = 400
+    token = ""
+    try:
+        with session_scope(_engine(request)) as s:
+            try:
+                learner, _ = auth.register(
+                    s,
+                    email,
+                    password,
+                    display_name,
+                    _secret(request),
+                    base_url=_base_url(request),
+                    client_ip=la.client_ip(request),
+                )
+                token = auth.start_session(s, learner)
+            except AccountExists:  # committed: the probe counts against the client's limit
+                status = 409
+                error = (
+                    "There is already an account for this e-mail address: sign in, or ask "
+                    "for a sign-in link."
+                )
+            except AccountError as exc:
+                error = exc.user_message
+    except auth.TooManyAttempts as exc:
+        return _signup_page(
+            request, status=429, error=exc.user_message, retry_after=exc.retry_after, **again
+        )
+    if error is not None:
+        return _signup_page(request, status=status, error=error, **again)
+    response = la.see_other(next_path)
+    la.set_session_cookie(request, response, token)
+    return response
+
+
+def _secret(request: Request) -> bytes:
+    secret: bytes = request.app.state.issuing.secret
+    return secret
+
+
+# ---- sign in ------------------------------------------------------------------------------
+def _signin_page(
+    request: Request,
+    *,
+    next_path: str,
+    status: int = 200,
+    error: str | None = None,
+    email: str = "",
+    retry_after: int | None = None,
+) -> Response:
+    response = _page(
+        request,
+        "account_signin.html",
+        status,
+        form_token=la.new_form_token(request),
+        next=next_path,
+        error=error,
+        email=email,
+    )
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@router.get("/account/signin", name="account_signin", include_in_schema=False)
+def signin_page(request: Request, next: str | None = None) -> Response:
+    if la.optional_learner(request) is not None:
+        return la.see_other(la.safe_next(next))
+    return _signin_page(request, next_path=la.safe_next(next))
+
+
+@router.post("/account/signin", include_in_schema=False)
+def signin_submit(
+    request: Request,
+    email: Text = "",
+    password: Secret = "",
+    method: Annotated[str, Form(max_length=20)] = "password",
+    csrf_token: Text = "",
+    next: Text = "/account",
+) -> Response:
+    la.check_form_token(request, csrf_token)
+    next_path = la.safe_next(next)
+    email = email.strip()
+    token = ""
+    try:
+        with session_scope(_engine(request)) as s:
+            if method == "link":
+                auth.request_signin_link(
+                    s, email, base_url=_base_url(request), client_ip=la.client_ip(request)
+                )
+                learner = None
+            else:
+                learner = auth.signin_with_password(s, email, password, la.client_ip(request))
+                token = auth.start_session(s, learner) if learner is not None else ""
+    except auth.TooManyAttempts as exc:
+        return _signin_page(
+            request,
+            next_path=next_path,
+            status=429,
+            error=exc.user_message,
+            email=email,
+            retry_after=exc.retry_after,
+        )
+    if method == "link":  # the same answer whether or not there is an account
+        return _page(
+            request,
+            "account_message.html",
+            title="Check your e-mail",
+            message=f"If there is an account for {email}, we have sent it a sign-in link. "
+            f"It works once, within {int(auth.SIGNIN_LINK_LIFETIME.total_seconds() // 60)} "
+            "minutes.",
+            link=("/account/signin", "Back to sign in"),
+        )
+    if learner is None:
+        return _signin_page(
+            request,
+            next_path=next_path,
+            status=401,
+            error="The e-mail address or the password is wrong.",
+            email=email,
+        )
+    response = la.see_other(next_path)
+    la.set_session_cookie(request, response, token)
+    return response
+
+
+@router.post("/account/signout", include_in_schema=False)
+def signout(request: Request, learner: la.LearnerPost) -> Response:
+    with session_scope(_engine(request)) as s:
+        auth.end_session(s, la.session_token(request))
+    response = la.see_other("/account/signin")
+    la.clear_session_cookie(request, response)
+    return response
+
+
+# ---- e-mail links -------------------------------------------------------------------------
+@router.get("/account/verify/{token}", name="account_verify", include_in_schema=False)
+def verify_page(request: Request, token: str) -> Response:
+    try:
+        with session_scope(_engine(request)) as s:
+            learner = auth.verify_email(s, token)
+            address = learner.email
+    except auth.InvalidLink as exc:
+        return _page(
+            request,
+            "account_message.html",
+            400,
+            title="This link does not work",
+            message=exc.user_message + " Sign in and ask for a new one on your account page.",
+            link=("/account", "Your account"),
+        )
+    return _page(
+        request,
+        "account_message.html",
+        title="E-mail address confirmed",
+        message=f"Thank you: {address} is confirmed.",
+        link=("/account", "Your account"),
+    )
+
+
+def _link_invalid(request: Request, message: str) -> Response:
+    return _page(
+        request,
+        "account_message.html",
+        400,
+        title="This sign-in link does not work",
+        message=message + " Ask for a new one.",
+        link=("/account/signin", "Sign in"),
+    )
+
+
+@router.get("/account/link/{token}", name="account_link", include_in_schema=False)
+def link_page(request: Request, token: str) -> Response:
+    with session_scope(_engine(request)) as s:
+        valid = auth.signin_link_is_valid(s, token)
+    if not valid:
+        return _link_invalid(
+            request, "This sign-in link has been used already, has expired or is mistyped."
+        )
+    return _page(
+        request,
+        "account_link.html",
+        form_token=la.new_form_token(request),
+        action=request.url.path,
+    )
+
+
+@router.post("/account/link/{token}", include_in_schema=False)
+def link_submit(request: Request, token: str, csrf_token: Text = "") -> Response:
+    la.check_form_token(request, csrf_token)
+    try:
+        with session_scope(_engine(request)) as s:
+            learner = auth.signin_with_link(s, token)
+            session_token = auth.start_session(s, learner)
+    except auth.InvalidLink as exc:
+        return _link_invalid(request, exc.user_message)
+    response = la.see_other("/account")
+    la.set_session_cookie(request, response, session_token)
+    return response
+
+
+# ---- the account page ---------------------------------------------------------------------
+def _account_page(
+    request: Request,
+    learner: LearnerAccount,
+    *,
+    status: int = 200,
+    done: str | None = None,
+    error: str | None = None,
+    error_field: str | None = None,
+) -> Response:
+    return _page(
+        request,
+        "account.html",
+        status,
+        learner=learner,
+        done=DONE.get(done or ""),
+        error=error,
+        error_field=error_field,
+        min_password=auth.MIN_PASSWORD,
+    )
+
+
+@router.get("/account", name="account_page", include_in_schema=False)
+def account_page(request: Request, learner: la.LearnerDep, done: str | None = None) -> Response:
+    return _account_page(request, learner, done=done)
+
+
+@router.post("/account", include_in_schema=False)
+def account_submit(
+    request: Request,
+    learner: la.LearnerPost,
+    action: Annotated[str, Form(max_length=20)] = "",
+    display_name: Text = "",
+    current_password: Secret = "",
+    new_password: Secret = "",
+) -> Response:
+    current_token = la.session_token(request)
+    error: str | None = None
+    done = action
+    try:
+        with session_scope(_engine(request)) as s:
+            me = s.get(LearnerAccount, learner.id)
+            if me is None:
+                raise la.SignInRequired()
+            if action == "name":
+                auth.set_display_name(s, me, display_name)
+            elif action == "password":
+                ended = auth.change_password(
+                    s,
+                    me,
+                    current=current_password or None,
+                    new=new_password,
+                    keep_session=current_token,
+                    client_ip=la.client_ip(request),
+                )
+                if ended is None:  # committed: it counts as a failed sign-in
+                    error = "The current password is wrong."
+            elif action == "signout_all":
+                auth.end_all_sessions(s, me)
+            elif action == "resend":
+                sent = auth.resend_verification(s, me, base_url=_base_url(request))
+                done = "resent" if sent else "not_resent"
+            else:
+                error = "Choose what to change."
+            s.flush()
+            s.expunge(me)
+    except AccountError as exc:
+        return _account_page(
+            request, learner, status=400, error=exc.user_message, error_field=action
+        )
+    except auth.TooManyAttempts as exc:
+        response = _account_page(
+            request, learner, status=429, error=exc.user_message, error_field=action
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    if error is not None:
+        return _account_page(request, me, status=400, error=error, error_field=action)
+    if action == "signout_all":
+        response = la.see_other("/account/signin")
+        la.clear_session_cookie(request, response)
+        return response
+    return la.see_other(f"/account?done={done}")
+
+
+# ---- JSON ---------------------------------------------------------------------------------
+@api_router.get("/me", summary="The signed-in learner (session cookie)")
+def me(learner: la.LearnerDep) -> JSONResponse:
+    """The learner of the session cookie: `id`, `email`, `verified`, `did`,
+    `display_name`. 401 without a live session."""
+    return JSONResponse(
+        {
+            "id": learner.id,
+            "email": learner.email,
+            "verified": learner.email_verified_at is not None,
+            "did": learner.did,
+            "display_name": learner.display_name,
+        },
+        headers=la.NO_STORE,
+    )
+
+
+router.include_router(api_router)
