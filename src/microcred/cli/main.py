@@ -3,14 +3,15 @@ other tools script against it.
 
     microcred key new [--controller DID_OR_URL] -o KEY.json
     microcred sign --key KEY.json [--suite eddsa-rdfc-2022|eddsa-jcs-2022|vc-jwt] INPUT [-o OUTPUT]
-    microcred verify [--json] [--at ISO_TIME] [--fixture URL=FILE]... INPUT...
+    microcred verify [--json] [--at ISO_TIME] [--fixture URL=FILE]... [--challenge C]
+                     [--domain D] INPUT...
     microcred bake --credential FILE IMAGE -o OUT
     microcred unbake IMAGE
     microcred serve [--host H] [--port P]
 
-verify exits 0 when every credential verified, 1 when any failed (or could not be read),
-2 when none failed but some are indeterminate. Other commands exit 1 on an error, with a
-one-line message on stderr and never a traceback.
+verify exits 0 when every credential (or presentation) verified, 1 when any failed (or could
+not be read), 2 when none failed but some are indeterminate. Other commands exit 1 on an
+error, with a one-line message on stderr and never a traceback.
 """
 
 from __future__ import annotations
@@ -176,9 +177,21 @@ def verify(
         list[str] | None,
         typer.Option("--fixture", help="URL=FILE: answer URL from FILE, never the network."),
     ] = None,
+    challenge: Annotated[
+        str | None,
+        typer.Option(help="Presentations: the challenge their proof must carry."),
+    ] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option(help="Presentations: the domain their proof must be made for."),
+    ] = None,
 ) -> None:
-    """Verify credentials. Exit 0: all verified; 1: any failed; 2: some indeterminate."""
+    """Verify credentials or presentations. Exit 0: all verified; 1: any failed; 2: some
+    indeterminate."""
+    from datetime import UTC
+
     from microcred.config import get_settings
+    from microcred.vc.presentations import PresentationReport, presentation_in, verify_presentation
     from microcred.vc.report import Check, Report, Summary
     from microcred.vc.verifier import verify_bytes, verify_url
     from microcred.verifying.fetcher import Fetcher
@@ -190,14 +203,26 @@ def verify(
     except MicrocredError as exc:
         raise _fail(exc.user_message, 2) from None
     fetch = Fetcher.from_settings(settings, fixtures=fixtures)
-    reports: list[Report] = []
+    reports: list[Report | PresentationReport] = []
     try:
         for item in inputs:
             try:
                 if item.startswith(("https://", "http://")):
                     reports.extend(verify_url(item, now=now, fetch=fetch))
+                    continue
+                data, name = _read_input(item)
+                vp = presentation_in(data)
+                if vp is not None:
+                    report = verify_presentation(
+                        vp,
+                        challenge=challenge,
+                        domain=domain,
+                        now=now or datetime.now(UTC),
+                        fetch=fetch,
+                    )
+                    report.source = name
+                    reports.append(report)
                 else:
-                    data, name = _read_input(item)
                     reports.extend(verify_bytes(data, filename=name, now=now, fetch=fetch))
             except MicrocredError as exc:
                 reports.append(
@@ -224,6 +249,8 @@ _MARK = {"passed": "ok  ", "failed": "FAIL", "could_not_check": "??  ", "skipped
 
 
 def _human(r: Any) -> str:
+    if hasattr(r, "holder"):
+        return _human_presentation(r)
     c = r.credential
     lines = [f"{r.source or 'credential'}: {r.verdict.upper()}"]
     if c.name:
@@ -234,6 +261,20 @@ def _human(r: Any) -> str:
         lines.append(f"  [{_MARK.get(check.status, check.status)}] {check.name}: {check.message}")
     for w in r.warnings:
         lines.append(f"  warning: {w}")
+    return "\n".join(lines)
+
+
+def _human_presentation(r: Any) -> str:
+    lines = [f"{r.source or 'presentation'}: {r.verdict.upper()} (presentation)"]
+    if r.holder:
+        lines.append(f"  held by {r.holder}")
+    for check in r.checks:
+        lines.append(f"  [{_MARK.get(check.status, check.status)}] {check.name}: {check.message}")
+    for w in r.warnings:
+        lines.append(f"  warning: {w}")
+    for i, cred in enumerate(r.credentials, 1):
+        cred.source = cred.source or f"credential {i}"
+        lines.append("\n".join("  " + line for line in _human(cred).splitlines()))
     return "\n".join(lines)
 
 
@@ -324,9 +365,11 @@ from microcred.cli.advise import register as _register_advise  # noqa: E402
 from microcred.cli.catalog import register as _register_catalog  # noqa: E402
 from microcred.cli.cost import register as _register_cost  # noqa: E402
 from microcred.cli.issuing import register as _register_issuing  # noqa: E402
+from microcred.cli.learner import register as _register_learner  # noqa: E402
 from microcred.cli.mail import register as _register_mail  # noqa: E402
 from microcred.cli.skills import register as _register_skills  # noqa: E402
 from microcred.cli.tokens import register as _register_tokens  # noqa: E402
+from microcred.cli.wallet import register as _register_wallet  # noqa: E402
 
 _register_issuing(app)
 _register_tokens(app)
@@ -335,6 +378,8 @@ _register_cost(app)
 _register_advise(app)
 _register_catalog(app)
 _register_skills(app)
+_register_wallet(app)
+_register_learner(app)
 
 
 def main() -> None:

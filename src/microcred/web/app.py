@@ -23,9 +23,19 @@ from microcred.issuing.mailer import mailer_from_settings
 from microcred.issuing.notify import MailSender
 from microcred.store.migrate import open_database
 from microcred.verifying import Fetcher
-from microcred.web import errors
+from microcred.web import errors, learner_auth
 from microcred.web.limits import BodyLimit
-from microcred.web.routes import advice, api, catalog, claim, console, issuer, org_api, pages
+from microcred.web.routes import (
+    account,
+    advice,
+    api,
+    catalog,
+    claim,
+    console,
+    issuer,
+    org_api,
+    pages,
+)
 from microcred.web.templating import STATIC_DIR
 
 DESCRIPTION = """Verify Open Badges 3.0 and W3C Verifiable Credentials.
@@ -74,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.issuing = issuing
     app.state.mailer = mailer
     errors.install(app)
+    learner_auth.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes)
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -83,5 +94,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console.router)
     app.include_router(catalog.router)
     app.include_router(advice.router)
+    app.include_router(account.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

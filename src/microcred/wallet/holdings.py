@@ -1,0 +1,630 @@
+"""Credentials in a learner's wallet: import (verified first), the ones microcred issued
+(claim), re-checks, and each row's current state.
+
+Every function takes the learner and touches only that learner's rows: the id of another
+learner's credential raises ``NotFound``, exactly as an id that does not exist.
+
+Import runs the verifier on what was given. A credential whose verdict is ``failed`` is
+refused (``CredentialRefused`` naming the failed check); ``verified`` and
+``indeterminate`` ones are stored with that verdict (an indeterminate credential stays
+indeterminate until a re-check can decide). One input may hold several credentials (JSON
+Lines, a JSON array): all are stored or none. A credential already in the wallet (same
+``content_hash``, whatever it came in: JSON, a baked PNG or SVG) is not stored twice: the
+import is a no-op for it and returns the existing row with ``created=False``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from microcred.store.models import Credential, LearnerAccount, WalletCredential, new_id
+from microcred.vc import openbadges
+from microcred.vc.baking import sniff_image
+from microcred.vc.errors import FetchFailed
+from microcred.vc.jsondocs import parse_documents
+from microcred.vc.report import Report
+from microcred.vc.verifier import MAX_INPUT_BYTES, verify_bytes, verify_credential
+from microcred.wallet.errors import ClaimRefused, CredentialRefused, NotFound, WalletError
+from microcred.wallet.extract import Fields, content_hash, fields_of
+
+Fetch = Callable[..., bytes]
+
+MAX_PER_INPUT = 200  # credentials in one file (JSON Lines): each one is verified
+MAX_CREDENTIALS = 5000  # credentials in one wallet
+DEFAULT_MAX_AGE = timedelta(hours=24)
+JSON_TYPE = "application/ld+json"
+JWT_TYPE = "application/vc+jwt"
+URL_ACCEPT = (
+    "application/vc+ld+json, application/ld+json, application/json, "
+    "application/vc+jwt, image/png, image/svg+xml"
+)
+_URL_TEXT = re.compile(r"^\s*https?://\S+\s*$")
+_OURS = re.compile(
+    r"^(https?://\S+)/credentials/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
+STATES = ("verified", "indeterminate", "expired", "revoked", "suspended", "failed")
+
+
+@dataclass
+class Imported:
+    """One credential of an import: its row, and False in ``created`` when it was in the
+    wallet already (nothing was changed)."""
+
+    credential: WalletCredential
+    created: bool
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where a wallet credential stands: the verifier's ``verdict`` (verified | failed |
+    indeterminate) at ``checked_at``, the ``state`` shown to the learner (verified |
+    indeterminate | expired | revoked | suspended | failed: expiry by date counts even
+    before a re-check) and, unless verified, the reason in a sentence."""
+
+    verdict: str
+    state: str
+    reason: str | None
+    checked_at: datetime
+
+
+def utc(t: datetime) -> datetime:
+    """``t`` as an aware UTC datetime (SQLite gives naive ones back)."""
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def _now(now: datetime | None) -> datetime:
+    return utc(now) if now is not None else datetime.now(UTC)
+
+
+# ---- reading rows ---------------------------------------------------------------------------
+def get_credential(
+    session: Session, learner: LearnerAccount, credential_id: str
+) -> WalletCredential:
+    """The learner's wallet credential ``credential_id``; NotFound otherwise (also for
+    another learner's)."""
+    row = session.scalar(
+        select(WalletCredential).where(
+            WalletCredential.id == str(credential_id), WalletCredential.learner_id == learner.id
+        )
+    )
+    if row is None:
+        raise NotFound(f"no credential {credential_id!r} in your wallet")
+    return row
+
+
+def get_credentials(
+    session: Session, learner: LearnerAccount, credential_ids: list[str]
+) -> list[WalletCredential]:
+    """The learner's credentials ``credential_ids``, in that order, each once; NotFound
+    naming the first id that is not theirs."""
+    wanted = list(dict.fromkeys(str(i) for i in credential_ids))
+    if not wanted:
+        return []
+    rows = {
+        r.id: r
+        for r in session.scalars(
+            select(WalletCredential).where(
+                WalletCredential.learner_id == learner.id, WalletCredential.id.in_(wanted)
+            )
+        )
+    }
+    for cid in wanted:
+        if cid not in rows:
+            raise NotFound(f"no credential {cid!r} in your wallet")
+    return [rows[c] for c in wanted]
+
+
+def all_credentials(session: Session, learner: LearnerAccount) -> list[WalletCredential]:
+    return list(
+        session.scalars(
+            select(WalletCredential)
+            .where(WalletCredential.learner_id == learner.id)
+            .order_by(WalletCredential.added_at, WalletCredential.id)
+        )
+    )
+
+
+def delete_credential(session: Session, learner: LearnerAccount, credential_id: str) -> None:
+    """Remove a credential from the wallet (its collection entries go with it; share links
+    to it stop resolving)."""
+    row = get_credential(session, learner, credential_id)
+    session.delete(row)
+    session.flush()
+
+
+def _own(learner: LearnerAccount, row: WalletCredential) -> None:
+    if row.learner_id != learner.id:
+        raise NotFound(f"no credential {row.id!r} in your wallet")
+
+
+# ---- state ----------------------------------------------------------------------------------
+def _failed_check(report: dict[str, Any]) -> dict[str, Any] | None:
+    for check in report.get("checks") or []:
+        if isinstance(check, dict) and check.get("status") == "failed":
+            return check
+    return None
+
+
+def status_of(row: WalletCredential, now: datetime | None = None) -> Status:
+    """The cheap check for list views: the stored verdict, with expiry by date applied
+    (no fetch, no signature check). ``recheck`` is the full one."""
+    at = _now(now)
+    checked = utc(row.checked_at)
+    if row.verdict == "failed":
+        check = _failed_check(row.report) or {}
+        message = str(check.get("message") or "the credential did not verify")
+        name = check.get("name")
+        if name == "status":
+            state = "suspended" if "suspend" in message.lower() else "revoked"
+        elif name == "expiry":
+            state = "expired"
+        else:
+            state = "failed"
+        return Status("failed", state, message, checked)
+    if row.valid_until is not None and utc(row.valid_until) < at:
+        when = utc(row.valid_until).strftime("%Y-%m-%d %H:%M UTC")
+        return Status(row.verdict, "expired", f"the credential expired on {when}", checked)
+    if row.verdict == "indeterminate":
+        reason = next(
+            (
+                str(c.get("message"))
+                for c in row.report.get("checks") or []
+                if isinstance(c, dict) and c.get("status") == "could_not_check"
+            ),
+            "some checks could not be made",
+        )
+        return Status("indeterminate", "indeterminate", reason, checked)
+    return Status(row.verdict, row.verdict, None, checked)
+
+
+def is_current(row: WalletCredential, now: datetime | None = None) -> bool:
+    """Verified and not expired by date (what the skills profile counts)."""
+    return status_of(row, now).state == "verified"
+
+
+# ---- import ---------------------------------------------------------------------------------
+@dataclass
+class _Item:
+    where: str
+    original: bytes
+    media_type: str
+    report: Report
+    document: dict[str, Any]
+    hash: str
+
+
+def _media_type(data: bytes) -> str:
+    kind = sniff_image(data)
+    if kind == "png":
+        return "image/png"
+    if kind == "svg":
+        return "image/svg+xml"
+    head = data.decode("utf-8-sig", errors="replace").lstrip()[:1]
+    return JSON_TYPE if head in ("{", "[") else JWT_TYPE
+
+
+_TELLING = ("status", "expiry", "not_yet_valid", "proof", "key", "issuer", "context", "shape")
+
+
+def _refusal(where: str, report: Report) -> CredentialRefused:
+    """Refused, naming every failed check (the most telling first: revoked, expired, a
+    bad signature, ... then the shape) and their messages."""
+    failed = sorted(
+        (c for c in report.checks if c.status == "failed"),
+        key=lambda c: _TELLING.index(c.name) if c.name in _TELLING else len(_TELLING),
+    )
+    if not failed:
+        return CredentialRefused(f"{where}: refused: the credential did not verify")
+    names = ", ".join(c.name for c in failed)
+    plural = "s" if len(failed) > 1 else ""
+    messages = "; ".join(c.message for c in failed[:3])
+    return CredentialRefused(f"{where}: refused ({names} check{plural} failed): {messages}")
+
+
+def _originals(data: bytes, media_type: str, name: str, count: int) -> list[tuple[str, bytes]]:
+    """(where, bytes) of each credential the input holds, in the verifier's order."""
+    if count == 1 or media_type != JSON_TYPE:
+        return [(name, data)] * count
+    text = data.decode("utf-8-sig")
+    lines = text.splitlines()
+    out: list[tuple[str, bytes]] = []
+    for where, doc in parse_documents(text, name):
+        m = re.search(r", line (\d+)$", where)
+        if m:
+            out.append((where, lines[int(m.group(1)) - 1].strip().encode("utf-8")))
+        else:
+            out.append((where, json.dumps(doc, ensure_ascii=False).encode("utf-8")))
+    return out
+
+
+def _read(data: bytes, name: str, fetch: Fetch | None, now: datetime) -> list[_Item]:
+    """Every credential in ``data``, verified; raises for unreadable input and refuses the
+    whole input when any credential failed."""
+    if len(data) > MAX_INPUT_BYTES:
+        verify_bytes(data, filename=name)  # raises the verifier's own size message
+    if sniff_image(data) is None:
+        try:
+            if _URL_TEXT.match(data.decode("utf-8-sig")):
+                raise WalletError(f"{name} holds a URL, not a credential: import the URL itself")
+        except UnicodeDecodeError:
+            pass  # the verifier says what it is not
+    media = _media_type(data)
+    if media == JSON_TYPE:  # counted before anything is verified (each one costs)
+        try:
+            held = len(parse_documents(data.decode("utf-8-sig"), name))
+        except UnicodeDecodeError:
+            held = 1  # the verifier says what is wrong
+        if held > MAX_PER_INPUT:
+            raise WalletError(
+                f"{name} holds {held} credentials; import at most {MAX_PER_INPUT} at a time"
+            )
+    reports = verify_bytes(data, filename=name, now=now, fetch=fetch)
+    if len(reports) > MAX_PER_INPUT:
+        raise WalletError(
+            f"{name} holds {len(reports)} credentials; import at most {MAX_PER_INPUT} at a time"
+        )
+    originals = _originals(data, media, name, len(reports))
+    items: list[_Item] = []
+    for (where, original), report in zip(originals, reports, strict=True):
+        if report.verdict == "failed" or not isinstance(report.document, dict):
+            raise _refusal(where, report)
+        items.append(
+            _Item(
+                where,
+                original,
+                media,
+                report,
+                report.document,
+                content_hash(report.document),
+            )
+        )
+    return items
+
+
+def _find_hash(session: Session, learner: LearnerAccount, digest: str) -> WalletCredential | None:
+    return session.scalar(
+        select(WalletCredential).where(
+            WalletCredential.learner_id == learner.id, WalletCredential.content_hash == digest
+        )
+    )
+
+
+def _ours(session: Session, doc: dict[str, Any], digest: str) -> tuple[str | None, str | None]:
+    """(issued credential id, renewal page) when ``doc`` is a credential this deployment
+    issued, byte for byte the stored one; else (None, None)."""
+    cid = doc.get("id")
+    m = _OURS.match(cid) if isinstance(cid, str) else None
+    if m is None:
+        return None, None
+    cred = session.get(Credential, m.group(2))
+    if cred is None or content_hash(cred.document) != digest:
+        return None, None
+    return cred.id, f"{m.group(1)}/renew/{cred.id}"
+
+
+def _room(session: Session, learner: LearnerAccount, adding: int) -> None:
+    held = session.scalar(
+        select(func.count())
+        .select_from(WalletCredential)
+        .where(WalletCredential.learner_id == learner.id)
+    )
+    if int(held or 0) + adding > MAX_CREDENTIALS:
+        raise WalletError(f"a wallet holds at most {MAX_CREDENTIALS} credentials")
+
+
+def _new_row(
+    learner: LearnerAccount,
+    *,
+    digest: str,
+    original: bytes,
+    media_type: str,
+    source: str | None,
+    document: dict[str, Any],
+    report: Report,
+    fields: Fields,
+    now: datetime,
+    issued_credential_id: str | None,
+    renewal_url: str | None,
+) -> WalletCredential:
+    return WalletCredential(
+        id=new_id(),
+        learner_id=learner.id,
+        content_hash=digest,
+        original=original,
+        media_type=media_type,
+        source=source[:2000] if source else None,
+        document=document,
+        credential_id=fields.credential_id,
+        name=fields.name,
+        issuer_id=fields.issuer_id,
+        issuer_name=fields.issuer_name,
+        valid_from=fields.valid_from,
+        valid_until=fields.valid_until,
+        verdict=report.verdict,
+        report=report.to_json(),
+        checked_at=now,
+        skills=fields.skills,
+        tags=[],
+        note=None,
+        renewal_url=fields.renewal_url or renewal_url,
+        issued_credential_id=issued_credential_id,
+        added_at=now,
+    )
+
+
+def import_credentials(
+    session: Session,
+    learner: LearnerAccount,
+    data: bytes,
+    *,
+    source: str | None,
+    fetch: Fetch | None,
+    now: datetime | None = None,
+) -> list[Imported]:
+    """Verify and store every credential in ``data`` (JSON, JSON Lines, a JSON array, a
+    VC-JWT, a baked PNG or SVG), all or none.
+
+    Raises InputError (not a credential: too large, unknown format, broken JSON: the
+    message says where), CredentialRefused (a credential failed verification: the message
+    names the check and why; nothing is stored), WalletError (too many credentials)."""
+    at = _now(now)
+    return _store(session, learner, _read(data, source or "input", fetch, at), source, at)
+
+
+def _store(
+    session: Session,
+    learner: LearnerAccount,
+    items: list[_Item],
+    source: str | None,
+    at: datetime,
+) -> list[Imported]:
+    out: list[Imported] = []
+    batch: dict[str, WalletCredential] = {}
+    new_rows: list[WalletCredential] = []
+    for item in items:
+        existing = batch.get(item.hash) or _find_hash(session, learner, item.hash)
+        if existing is not None:
+            out.append(Imported(existing, False))
+            continue
+        issued_id, renewal = _ours(session, item.document, item.hash)
+        row = _new_row(
+            learner,
+            digest=item.hash,
+            original=item.original,
+            media_type=item.media_type,
+            source=source,
+            document=item.document,
+            report=item.report,
+            fields=fields_of(item.document),
+            now=at,
+            issued_credential_id=issued_id,
+            renewal_url=renewal,
+        )
+        batch[item.hash] = row
+        new_rows.append(row)
+        out.append(Imported(row, True))
+    if new_rows:
+        _room(session, learner, len(new_rows))
+        _flush_new(session, new_rows)
+    return out
+
+
+def _flush_new(session: Session, rows: list[WalletCredential]) -> None:
+    """Store ``rows`` in a savepoint: an import of the same credential at the same moment
+    (another request) is a conflict, not a broken transaction."""
+    try:
+        with session.begin_nested():
+            session.add_all(rows)
+            session.flush()
+    except IntegrityError:
+        raise WalletError(
+            "the same credential was being added to your wallet at the same moment: try again",
+            code="conflict",
+        ) from None
+
+
+def import_credential(
+    session: Session,
+    learner: LearnerAccount,
+    data: bytes,
+    *,
+    source: str | None,
+    fetch: Fetch | None,
+    now: datetime | None = None,
+) -> WalletCredential:
+    """``import_credentials`` for input holding one credential: its row (the existing row
+    when it was in the wallet already). WalletError when ``data`` holds several."""
+    at = _now(now)
+    name = source or "input"
+    items = _read(data, name, fetch, at)
+    if len(items) != 1:
+        raise WalletError(
+            f"{name} holds {len(items)} credentials: import them with import_credentials"
+        )
+    return _store(session, learner, items, source, at)[0].credential
+
+
+def import_url(
+    session: Session,
+    learner: LearnerAccount,
+    url: str,
+    *,
+    fetch: Fetch,
+    now: datetime | None = None,
+) -> list[Imported]:
+    """Fetch ``url`` through the caller's (guarded) fetcher and import what it returns, as
+    ``import_credentials`` does. WalletError when it cannot be fetched."""
+    url = (url or "").strip()
+    if not url.startswith(("https://", "http://")) or len(url) > 2000:
+        raise WalletError(f"{url!r} is not an https URL")
+    try:
+        data = fetch(url, accept=URL_ACCEPT)
+    except FetchFailed as exc:
+        raise WalletError(exc.user_message, code="fetch_failed") from None
+    return import_credentials(session, learner, data, source=url, fetch=fetch, now=now)
+
+
+# ---- credentials microcred issued -----------------------------------------------------------
+def add_issued(
+    session: Session,
+    learner: LearnerAccount,
+    credential_row: Credential,
+    *,
+    fetch: Fetch | None = None,
+    now: datetime | None = None,
+) -> WalletCredential:
+    """Put a credential this deployment issued (``credential_row``) into the wallet, marked
+    with ``issued_credential_id``, its renewal page linked. It is verified like an import
+    (pass the web app's ``LocalFirstFetch`` so its status list is read from the database;
+    without a fetcher the status cannot be checked and the row is ``indeterminate``). A
+    revoked or failed credential is refused. Already in the wallet: the existing row (now
+    marked). Does not check who the learner is: see ``claim_into_wallet``."""
+    at = _now(now)
+    doc = credential_row.document
+    if credential_row.revoked_at is not None:
+        raise CredentialRefused("this credential has been revoked by its issuer")
+    report = verify_credential(doc, now=at, fetch=fetch)
+    if report.verdict == "failed":
+        raise _refusal(str(doc.get("id") or credential_row.id), report)
+    digest = content_hash(doc)
+    cid = doc.get("id")
+    m = _OURS.match(cid) if isinstance(cid, str) else None
+    renewal = f"{m.group(1)}/renew/{credential_row.id}" if m else None
+    existing = _find_hash(session, learner, digest)
+    if existing is not None:
+        existing.issued_credential_id = credential_row.id
+        existing.renewal_url = existing.renewal_url or renewal
+        session.flush()
+        return existing
+    _room(session, learner, 1)
+    row = _new_row(
+        learner,
+        digest=digest,
+        original=json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8"),
+        media_type=JSON_TYPE,
+        source=cid if isinstance(cid, str) else None,
+        document=doc,
+        report=report,
+        fields=fields_of(doc),
+        now=at,
+        issued_credential_id=credential_row.id,
+        renewal_url=renewal,
+    )
+    _flush_new(session, [row])
+    return row
+
+
+def recipient_matches(learner: LearnerAccount, document: dict[str, Any]) -> bool:
+    """True when the credential names this learner: an e-mail IdentityObject (hashed with
+    its salt, or plain) of the learner's address, or the learner's DID as subject id."""
+    subjects = document.get("credentialSubject")
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        if not isinstance(subject, dict):
+            continue
+        if subject.get("id") == learner.did:
+            return True
+        idents = subject.get("identifier")
+        for ident in idents if isinstance(idents, list) else [idents]:
+            if (
+                isinstance(ident, dict)
+                and ident.get("identityType") == "emailAddress"
+                and openbadges.identity_matches(ident, learner.email.strip().lower())
+            ):
+                return True
+    return False
+
+
+def claim_into_wallet(
+    session: Session,
+    learner: LearnerAccount,
+    credential_row: Credential,
+    *,
+    fetch: Fetch | None = None,
+    now: datetime | None = None,
+) -> WalletCredential:
+    """The claim flow's step into the wallet: the learner's e-mail must be verified and be
+    the address the credential was issued to (sha256(email + salt) equals the
+    IdentityObject's ``identityHash``), or the credential's subject must be the learner's
+    DID. Raises ClaimRefused otherwise, then does ``add_issued``."""
+    if learner.email_verified_at is None:
+        raise ClaimRefused(
+            "verify your e-mail address first: only then can a credential issued to it "
+            "go into your wallet"
+        )
+    if not recipient_matches(learner, credential_row.document):
+        raise ClaimRefused(
+            "this credential was issued to another recipient: it can only go into the "
+            "wallet of the account with the e-mail address it was issued to"
+        )
+    return add_issued(session, learner, credential_row, fetch=fetch, now=now)
+
+
+# ---- re-check -------------------------------------------------------------------------------
+def recheck(
+    session: Session,
+    learner: LearnerAccount,
+    row: WalletCredential,
+    *,
+    fetch: Fetch | None,
+    now: datetime | None = None,
+    max_age: timedelta = DEFAULT_MAX_AGE,
+    force: bool = False,
+) -> Status:
+    """The full check: verify the credential again (signature, dates, status list: it may
+    now be revoked, suspended or expired) when the last check is older than ``max_age`` or
+    ``force``; stores the new verdict and report. Returns the row's ``Status``."""
+    _own(learner, row)
+    at = _now(now)
+    if not force and utc(row.checked_at) > at - max_age:
+        return status_of(row, at)
+    reports = verify_bytes(row.original, filename=row.source or row.name, now=at, fetch=fetch)
+    report = next(
+        (
+            r
+            for r in reports
+            if isinstance(r.document, dict) and content_hash(r.document) == row.content_hash
+        ),
+        reports[0],
+    )
+    row.verdict = report.verdict
+    row.report = report.to_json()
+    row.checked_at = at
+    session.flush()
+    return status_of(row, at)
+
+
+def recheck_stale(
+    session: Session,
+    learner: LearnerAccount,
+    *,
+    fetch: Fetch | None,
+    now: datetime | None = None,
+    max_age: timedelta = DEFAULT_MAX_AGE,
+    limit: int = 50,
+) -> int:
+    """The full check of the learner's credentials last checked before ``max_age`` (oldest
+    first, at most ``limit``); returns how many were checked."""
+    at = _now(now)
+    rows = list(
+        session.scalars(
+            select(WalletCredential)
+            .where(
+                WalletCredential.learner_id == learner.id,
+                WalletCredential.checked_at < at - max_age,
+            )
+            .order_by(WalletCredential.checked_at)
+            .limit(limit)
+        )
+    )
+    for row in rows:
+        recheck(session, learner, row, fetch=fetch, now=at, force=True)
+    return len(rows)

@@ -1,0 +1,176 @@
+"""The wallet commands: import (per-file lines; a failed credential refused with its reason,
+exit 1, nothing from that file stored), list, export (all or nothing), present."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from microcred.accounts.learners import create_learner
+from microcred.cli.main import app
+from microcred.store.db import make_engine, session_scope
+from microcred.store.migrate import upgrade
+from microcred.vc import baking, proofs
+from microcred.vc.keys import Ed25519Multikey
+from microcred.vc.presentations import verify_presentation
+from microcred.vc.verifier import verify_credential
+from tests.helpers import ob_credential, serve_files, tiny_png
+
+runner = CliRunner()
+SECRET = "wallet-cli-test-secret"
+KEY = Ed25519Multikey.from_seed(bytes(range(40, 72)))
+
+
+@pytest.fixture
+def env(tmp_path):
+    env = {
+        "MICROCRED_DATA_DIR": str(tmp_path),
+        "MICROCRED_DATABASE_URL": "",
+        "MICROCRED_SECRET_KEY": SECRET,
+    }
+    engine = make_engine(f"sqlite:///{tmp_path / 'microcred.db'}")
+    upgrade(engine)
+    with session_scope(engine) as s:
+        ada = create_learner(s, email="ada@example.org", secret=SECRET.encode())
+        create_learner(s, email="bob@example.org", secret=SECRET.encode())
+        env["ADA_DID"] = ada.did
+    engine.dispose()
+    return env
+
+
+def run(env, *args):
+    return runner.invoke(app, [str(a) for a in args], env=env)
+
+
+def _files(tmp_path, did=None):
+    doc = proofs.sign(ob_credential(KEY.controller, subject_id=did or "did:example:x"), KEY)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(doc))
+    tampered = dict(doc, name="Something else")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(tampered))
+    png = tmp_path / "good.png"
+    png.write_bytes(baking.bake(tiny_png(), doc))
+    return good, bad, png
+
+
+def _listed(env, user="ada@example.org"):
+    result = run(env, "wallet", "list", "--user", user, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_import_list_and_refusal(env, tmp_path):
+    good, bad, png = _files(tmp_path)
+    result = run(env, "wallet", "import", "--user", "ADA@example.org", good, bad)
+    assert result.exit_code == 1
+    [line] = result.stdout.splitlines()
+    assert line.startswith(f"{good}: imported ") and line.endswith("Data Analysis Micro-credential")
+    assert "bad.json: refused (proof check failed)" in result.stderr
+    assert result.stderr.startswith("microcred: ")
+    listed = _listed(env)
+    assert [(i["name"], i["state"], i["issuer"]) for i in listed] == [
+        ("Data Analysis Micro-credential", "verified", "Example College")
+    ]
+    again = run(env, "wallet", "import", "--user", "ada@example.org", png)
+    assert again.exit_code == 0, again.output
+    assert f"{png}: already in wallet {listed[0]['id']}" in again.stdout
+    human = run(env, "wallet", "list", "--user", "ada@example.org")
+    assert listed[0]["id"] in human.stdout and "1 credential" in human.stdout
+    assert _listed(env, "bob@example.org") == []
+    unreadable = run(env, "wallet", "import", "--user", "ada@example.org", tmp_path / "nope.json")
+    assert unreadable.exit_code == 1 and "cannot read" in unreadable.stderr
+
+
+def test_json_lines_file_all_or_nothing(env, tmp_path):
+    good, bad, _ = _files(tmp_path)
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(good.read_text() + "\n" + bad.read_text() + "\n")
+    result = run(env, "wallet", "import", "--user", "ada@example.org", mixed)
+    assert result.exit_code == 1 and "mixed.jsonl, line 2: refused" in result.stderr
+    assert result.stdout == "" and _listed(env) == []
+
+
+def test_import_from_a_url(env, tmp_path):
+    good, _, _ = _files(tmp_path)
+    with serve_files({"/b.json": good.read_bytes()}) as base:
+        refused = run(env, "wallet", "import", "--user", "ada@example.org", f"{base}/b.json")
+        assert refused.exit_code == 1 and "only https" in refused.stderr
+        loop = {**env, "MICROCRED_FETCH_ALLOW_LOOPBACK": "1"}
+        result = run(loop, "wallet", "import", "--user", "ada@example.org", f"{base}/b.json")
+    assert result.exit_code == 0, result.output
+    assert _listed(env)[0]["source"] == f"{base}/b.json"
+
+
+def test_unknown_user(env, tmp_path):
+    good, _, _ = _files(tmp_path)
+    for args in (
+        ("wallet", "import", "--user", "nobody@example.org", good),
+        ("wallet", "list", "--user", "nobody@example.org"),
+        ("wallet", "export", "--user", "nobody@example.org", "-o", tmp_path / "x.zip"),
+        ("present", "--user", "nobody@example.org", "--credential", "x", "--challenge", "c")
+        + ("--domain", "d", "-o", tmp_path / "vp.json"),
+    ):
+        result = run(env, *args)
+        assert result.exit_code == 1, args
+        assert (
+            "no learner account for nobody@example.org (create one: microcred learner create"
+            in (result.stderr)
+        )
+    assert not (tmp_path / "x.zip").exists() and not (tmp_path / "vp.json").exists()
+
+
+def test_export_zip(env, tmp_path):
+    good, _, png = _files(tmp_path)
+    assert run(env, "wallet", "import", "--user", "ada@example.org", png).exit_code == 0
+    out = tmp_path / "wallet.zip"
+    result = run(env, "wallet", "export", "--user", "ada@example.org", "-o", out, "--clr")
+    assert result.exit_code == 0, result.output
+    zf = zipfile.ZipFile(io.BytesIO(out.read_bytes()))
+    [cred_file] = [n for n in zf.namelist() if n.startswith("credentials/")]
+    assert cred_file.endswith(".png") and zf.read(cred_file) == png.read_bytes()
+    manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["credentials"][0]["file"] == cred_file
+    clr = json.loads(zf.read("transcript.clr.json"))
+    assert verify_credential(clr).verdict == "verified"
+    assert not list(tmp_path.glob("*.part"))
+    # an unwritable destination: exit 1, no file
+    bad = run(env, "wallet", "export", "--user", "ada@example.org", "-o", tmp_path / "no" / "w.zip")
+    assert bad.exit_code == 1 and "cannot write" in bad.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_present(env, tmp_path):
+    good, _, _ = _files(tmp_path, did=env["ADA_DID"])
+    assert run(env, "wallet", "import", "--user", "ada@example.org", good).exit_code == 0
+    cred_id = _listed(env)[0]["id"]
+    vp_file = tmp_path / "vp.json"
+    result = run(
+        env, "present", "--user", "ada@example.org", "--credential", cred_id,
+        "--challenge", "nonce-1", "--domain", "jobs.example",
+        "--expires", "2099-01-01T00:00:00Z", "-o", vp_file,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    vp = json.loads(vp_file.read_text())
+    assert vp["holder"] == env["ADA_DID"] and vp["proof"]["expires"] == "2099-01-01T00:00:00Z"
+    report = verify_presentation(
+        vp, challenge="nonce-1", domain="jobs.example", now=datetime.now(UTC)
+    )
+    assert report.verdict == "verified", report.to_json()["checks"]
+    # bob cannot present ada's credential: not found, nothing written
+    other = tmp_path / "bob.json"
+    refused = run(
+        env, "present", "--user", "bob@example.org", "--credential", cred_id,
+        "--challenge", "c", "--domain", "d", "-o", other,
+    )  # fmt: skip
+    assert refused.exit_code == 1 and "no credential" in refused.stderr and not other.exists()
+    bad_time = run(
+        env, "present", "--user", "ada@example.org", "--credential", cred_id,
+        "--challenge", "c", "--domain", "d", "--expires", "tomorrow", "-o", other,
+    )  # fmt: skip
+    assert bad_time.exit_code == 1 and "ISO 8601" in bad_time.stderr
