@@ -278,3 +278,17 @@ def test_expired_attempt_records_are_deleted(engine):
     with session_scope(engine) as s:
         times = list(s.scalars(select(SigninAttempt.at)))
     assert len(times) == 2  # the first failure's two records are gone
+
+
+def test_two_sign_ups_racing_for_one_address_give_account_exists(engine, monkeypatch):
+    from microcred.accounts import learners
+
+    with session_scope(engine) as s:
+        create_learner(s, email="race@example.org", secret=SECRET)
+    # the second sign-up looked before the first one committed: the unique index decides
+    monkeypatch.setattr(learners, "find_learner", lambda session, email: None)
+    with session_scope(engine) as s:
+        with pytest.raises(AccountExists, match="race@example.org"):
+            create_learner(s, email="race@example.org", secret=SECRET)
+        # the caller's transaction is still usable
+        assert s.scalar(select(func.count()).select_from(LearnerAccount)) == 1

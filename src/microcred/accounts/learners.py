@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from microcred.errors import MicrocredError
@@ -67,8 +68,12 @@ def create_learner(
         did=f"did:key:{key.public_key_multibase}",
     )
     row.key_sealed = keystore.seal(key, key_id=row.id, secret=secret)
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # two sign-ups racing for one address: one wins
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise AccountExists(f"an account for {address} already exists") from None
     return row
 
 
