@@ -380,17 +380,45 @@ def import_credentials(
     return _store(session, learner, _read(data, source or "input", fetch, at), source, at)
 
 
+def import_inputs(
+    session: Session,
+    learner: LearnerAccount,
+    inputs: list[tuple[str, bytes]],
+    *,
+    fetch: Fetch | None,
+    now: datetime | None = None,
+) -> list[Imported]:
+    """``import_credentials`` for several inputs at once (the files of one upload, as
+    ``(name, data)``): every credential of every input is verified before anything is
+    stored, then all are stored in one step, or none (one refused credential refuses the
+    whole upload). Each row's ``source`` is its input's name."""
+    at = _now(now)
+    items: list[_Item] = []
+    sources: list[str | None] = []
+    for name, data in inputs:
+        read = _read(data, name or "input", fetch, at)
+        items.extend(read)
+        sources.extend([name or None] * len(read))
+    if len(items) > MAX_PER_INPUT:
+        raise WalletError(f"import at most {MAX_PER_INPUT} credentials at a time")
+    return _store(session, learner, items, None, at, sources=sources)
+
+
 def _store(
     session: Session,
     learner: LearnerAccount,
     items: list[_Item],
     source: str | None,
     at: datetime,
+    *,
+    sources: list[str | None] | None = None,
 ) -> list[Imported]:
     out: list[Imported] = []
     batch: dict[str, WalletCredential] = {}
     new_rows: list[WalletCredential] = []
-    for item in items:
+    for n, item in enumerate(items):
+        if sources is not None:
+            source = sources[n]
         existing = batch.get(item.hash) or _find_hash(session, learner, item.hash)
         if existing is not None:
             out.append(Imported(existing, False))
@@ -464,13 +492,20 @@ def import_url(
     """Fetch ``url`` through the caller's (guarded) fetcher and import what it returns, as
     ``import_credentials`` does. WalletError when it cannot be fetched."""
     url = (url or "").strip()
+    data = fetch_url(url, fetch=fetch)
+    return import_credentials(session, learner, data, source=url, fetch=fetch, now=now)
+
+
+def fetch_url(url: str, *, fetch: Fetch) -> bytes:
+    """What ``url`` answers, through the caller's (guarded) fetcher. WalletError when it
+    is not an http(s) URL or cannot be fetched."""
+    url = (url or "").strip()
     if not url.startswith(("https://", "http://")) or len(url) > 2000:
         raise WalletError(f"{url!r} is not an https URL")
     try:
-        data = fetch(url, accept=URL_ACCEPT)
+        return fetch(url, accept=URL_ACCEPT)
     except FetchFailed as exc:
         raise WalletError(exc.user_message, code="fetch_failed") from None
-    return import_credentials(session, learner, data, source=url, fetch=fetch, now=now)
 
 
 # ---- credentials microcred issued -----------------------------------------------------------

@@ -201,6 +201,11 @@ class AdviseRequest(BaseModel):
         max_length=100,
         description="Skills the learner has (names or URIs; an item may be `a, b`).",
     )
+    use_wallet: bool = Field(
+        False,
+        description="Also count the skills of the signed-in learner's wallet (its verified "
+        "credentials; the session cookie) as theirs. Ignored without a session.",
+    )
     learner: LearnerIn
     budget: float | None = _money("Most the learner wants to pay (net).", None)
     hours_per_week: float | None = HoursPerWeek

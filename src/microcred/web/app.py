@@ -35,6 +35,9 @@ from microcred.web.routes import (
     issuer,
     org_api,
     pages,
+    share,
+    wallet_api,
+    wallet_pages,
 )
 from microcred.web.templating import STATIC_DIR
 
@@ -95,5 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(advice.router)
     app.include_router(account.router)
+    app.include_router(wallet_api.router)
+    app.include_router(share.router)
+    app.include_router(wallet_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -34,6 +34,7 @@ from microcred.catalog import store as catalog_store
 from microcred.errors import MicrocredError
 from microcred.store.db import session_scope
 from microcred.store.models import CatalogProgram
+from microcred.wallet import organise
 from microcred.web import advice_view as view
 from microcred.web import catalog_view as cv
 from microcred.web.advice_schemas import (
@@ -51,6 +52,7 @@ from microcred.web.advice_schemas import (
     LearnerIn,
 )
 from microcred.web.errors import PROBLEM_JSON, STATUS_BY_CODE, BadRequest
+from microcred.web.learner_auth import optional_learner
 from microcred.web.templating import render
 
 router = APIRouter(tags=["advisor"])
@@ -154,10 +156,21 @@ def api_advise(request: Request, body: AdviseRequest) -> Any:
     have = [item for text in body.have for item in split_items(text)]
     engine = _engine(request)
     with session_scope(engine) as s:
+        if body.use_wallet:
+            have += _wallet_skills(request, s)
         advice = service.advise_learner(
             s, service.skills_source(engine), body.goal, learner, prefs, have=have
         )
     return advice.to_json()
+
+
+def _wallet_skills(request: Request, session: Any) -> list[str]:
+    """The skill URIs of the signed-in learner's wallet (verified credentials); none
+    without a session."""
+    account = optional_learner(request)
+    if account is None:
+        return []
+    return organise.have_uris(session, account)
 
 
 # ---- form handling shared by the pages ----------------------------------------------------
@@ -523,6 +536,7 @@ def advisor_page(request: Request) -> Response:
     """A goal in, programs ranked with reasons out."""
     params = request.query_params
     values = _values(params, ("goal", "have", "budget", "format", *LEARNER_FIELDS, *PACE_FIELDS))
+    use_wallet = params.get("use_wallet", "") in ("1", "true", "yes", "on")
     errors: dict[str, str] = {}
     status = 200
     advice = None
@@ -551,8 +565,11 @@ def advisor_page(request: Request) -> Response:
             source = service.skills_source(engine)
             try:
                 with session_scope(engine) as s:
+                    have = split_items(prefs_in.have)
+                    if use_wallet:
+                        have += _wallet_skills(request, s)
                     result = service.advise_learner(
-                        s, source, prefs_in.goal, learner, prefs, have=split_items(prefs_in.have)
+                        s, source, prefs_in.goal, learner, prefs, have=have
                     )
             except MicrocredError as exc:
                 errors["goal"] = exc.user_message[:1].upper() + exc.user_message[1:]
@@ -587,6 +604,8 @@ def advisor_page(request: Request) -> Response:
         advice=advice,
         near=near,
         occupations=occupations,
+        use_wallet=use_wallet,
+        signed_in=optional_learner(request) is not None,
         formats=[(k, cv.FORMAT_LABELS[k]) for k in ("online", "hybrid", "in_person")],
         **_learner_context(),
     )

@@ -3,6 +3,9 @@
 GET  /claim/{token}          the claim page: the credential, and a form to choose whether
                              its public page shows the learner's name
 POST /claim/{token}          records the claim (form token required), 303 to the credential
+POST /claim/{token}/wallet   a signed-in learner whose verified e-mail is the recipient's
+                             puts the credential into their wallet (and claims it), 303 to
+                             its wallet page
 GET  /renew/{credential_id}  how to renew, from the achievement's renewal rules
 GET  /console/outbox         the last 200 e-mails (development only; 404 otherwise)
 """
@@ -10,13 +13,20 @@ GET  /console/outbox         the last 200 e-mails (development only; 404 otherwi
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 
+from microcred.errors import MicrocredError
 from microcred.issuing import claims, notify
 from microcred.store.db import session_scope
+from microcred.store.models import LearnerAccount, WalletCredential
+from microcred.wallet import holdings
+from microcred.web import learner_auth as la
+from microcred.web.deps import FetchDep
 from microcred.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -32,19 +42,88 @@ def _secret(request: Request) -> bytes:
     return secret
 
 
+def _wallet_offer(request: Request, view: claims.ClaimView, token: str) -> dict[str, Any]:
+    """What the claim page says about the wallet: ``state`` is ``signin`` (not signed in:
+    links to sign in or up, coming back here), ``unverified`` (the learner's address is not
+    confirmed), ``mismatch`` (another recipient), ``in_wallet`` or ``offer`` (the form)."""
+    learner = la.optional_learner(request)
+    back = quote(f"/claim/{token}", safe="")
+    offer: dict[str, Any] = {
+        "state": "signin",
+        "held": "/wallet",
+        "signin": f"{la.SIGNIN_PATH}?next={back}",
+        "signup": f"/account/signup?next={back}",
+        "action": f"/claim/{token}/wallet",
+    }
+    if learner is None:
+        return offer
+    if learner.email_verified_at is None:
+        offer["state"] = "unverified"
+    elif not holdings.recipient_matches(learner, view.credential.document):
+        offer["state"] = "mismatch"
+    else:
+        with session_scope(_engine(request)) as s:
+            held = s.scalar(
+                select(WalletCredential.id).where(
+                    WalletCredential.learner_id == learner.id,
+                    WalletCredential.issued_credential_id == view.credential.id,
+                )
+            )
+        offer["state"] = "in_wallet" if held else "offer"
+        offer["held"] = f"/wallet/credentials/{held}" if held else "/wallet"
+    offer["email"] = learner.email
+    return offer
+
+
 @router.get("/claim/{token}", name="claim_page")
 def claim_page(request: Request, token: str) -> Response:
     with session_scope(_engine(request)) as s:
         view = claims.credential_for_token(s, token)
+    wallet = _wallet_offer(request, view, token)
     response = render(
         request,
         "claim.html",
         view=view,
         csrf=claims.form_token(_secret(request), token),
         action=request.url.path,
+        wallet=wallet,
     )
     response.headers.update(NO_STORE)
+    if wallet["state"] != "signin":  # a signed-in form must send its Origin
+        response.headers.update(la.PAGE_HEADERS)
     return response
+
+
+@router.post("/claim/{token}/wallet", name="claim_into_wallet")
+def claim_into_wallet(
+    request: Request, token: str, learner: la.LearnerPost, fetch: FetchDep
+) -> Response:
+    """Add the claimed credential to the signed-in learner's wallet (their verified e-mail
+    must be the recipient's) and record the claim as the claim form does."""
+    try:
+        with session_scope(_engine(request)) as s:
+            view = claims.credential_for_token(s, token)
+            me = s.get(LearnerAccount, learner.id)
+            if me is None:
+                raise la.SignInRequired()
+            row = holdings.claim_into_wallet(s, me, view.credential, fetch=fetch)
+            claims.claim(s, view, show_recipient=bool(view.credential.show_recipient))
+            wallet_id = row.id
+    except claims.NotFound:
+        raise
+    except MicrocredError as exc:
+        status = 403 if exc.code == "forbidden" else 409 if exc.code == "conflict" else 400
+        response = render(
+            request,
+            "error.html",
+            status,
+            title="Not added to your wallet",
+            status=status,
+            detail=exc.user_message[:1].upper() + exc.user_message[1:],
+        )
+        response.headers.update(la.PAGE_HEADERS)
+        return response
+    return RedirectResponse(f"/wallet/credentials/{wallet_id}", status_code=303, headers=NO_STORE)
 
 
 @router.post("/claim/{token}")
