@@ -189,3 +189,40 @@ def test_seed_brings_a_stale_sample_up_to_date_and_leaves_real_data_alone(engine
         provider = s.scalar(select(CatalogProvider).where(CatalogProvider.name == taken))
         assert provider.is_sample is False
     assert seed.seed_catalog(engine) == 0
+
+
+def test_demo_learner_holds_their_sample_credentials_verified(engine):
+    from microcred.accounts.auth import signin_with_password
+    from microcred.store.models import LearnerAccount, WalletCredential
+
+    out = seed.seed_samples(engine, CTX, awards_per_achievement=5, demo_learner=True)
+    assert out.demo_learner.endswith("@example.org")
+    with session_scope(engine) as s:
+        learner = s.scalar(select(LearnerAccount).where(LearnerAccount.email == out.demo_learner))
+        assert learner is not None and learner.email_verified_at is not None
+        rows = s.scalars(
+            select(WalletCredential).where(WalletCredential.learner_id == learner.id)
+        ).all()
+        held = s.scalar(
+            select(func.count()).where(
+                Credential.recipient_key == out.demo_learner,
+                Credential.revoked_at.is_(None),
+            )
+        )
+        assert len(rows) == held >= 1
+        assert {r.verdict for r in rows} == {"verified"}
+        assert all(r.issued_credential_id for r in rows)
+        assert signin_with_password(s, out.demo_learner, seed.DEMO_PASSWORD, "192.0.2.9")
+    # once: a second run leaves the account (and its wallet) as it is
+    assert seed.seed_demo_learner(engine, CTX) == out.demo_learner
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(LearnerAccount)) == 1
+        assert s.scalar(select(func.count()).select_from(WalletCredential)) == len(rows)
+
+
+def test_no_demo_learner_unless_asked(engine):
+    from microcred.store.models import LearnerAccount
+
+    seed.seed_samples(engine, CTX, awards_per_achievement=2)  # what production would run
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(LearnerAccount)) == 0

@@ -85,7 +85,7 @@ def seed(
                 "sample data is for development; pass --force to add it in production"
             )
         rt = runtime()
-        result = seed_samples(rt.engine, rt.ctx)
+        result = seed_samples(rt.engine, rt.ctx, demo_learner=settings.environment != "production")
     except MicrocredError as exc:
         raise _fail(exc.user_message) from None
     what = "added" if result.created else "already there"
@@ -95,6 +95,13 @@ def seed(
         f"({result.revoked} revoked); catalog: {result.catalog_programs} sample programs "
         f"({result.catalog_changed} added or updated)"
     )
+    if result.demo_learner:
+        from microcred.issuing.seed import DEMO_PASSWORD
+
+        typer.echo(
+            f"demo wallet: sign in at /account/signin as {result.demo_learner} "
+            f"with the password {DEMO_PASSWORD} (development only)"
+        )
 
 
 def register(app: typer.Typer) -> None:

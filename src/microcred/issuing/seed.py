@@ -57,6 +57,7 @@ class SeedSummary:
     by_provider_type: dict[str, int] = field(default_factory=dict)  # credentials per type
     catalog_programs: int = 0  # sample catalog programs stored
     catalog_changed: int = 0  # sample catalog programs added or updated by this run
+    demo_learner: str = ""  # the demo learner's address, when one was made by this run
 
 
 def _esco(label: str) -> dict[str, str]:
@@ -573,6 +574,64 @@ def seed_catalog(engine: Engine) -> int:
     return len(todo)
 
 
+DEMO_PASSWORD = "microcred-demo-wallet"  # noqa: S105 - development demo only, printed by seed
+
+
+def seed_demo_learner(engine: Engine, ctx: IssuingContext, *, now: datetime | None = None) -> str:
+    """A learner account for the sample recipient with the most credentials, e-mail
+    confirmed, password ``DEMO_PASSWORD``, their sample credentials in the wallet (verified
+    against this deployment's own status lists). Once: an existing account is left alone.
+    Returns the address. Never call it in production (a known password)."""
+    from microcred.accounts.auth import create_account
+    from microcred.accounts.learners import find_learner
+    from microcred.issuing.public import LocalFirstFetch
+    from microcred.wallet.errors import CredentialRefused, WalletError
+    from microcred.wallet.holdings import add_issued
+
+    with session_scope(engine) as s:
+        row = s.execute(
+            select(Credential.recipient_key, func.count(Credential.id).label("n"))
+            .where(
+                Credential.is_sample.is_(True),
+                Credential.recipient_kind == "email",
+                Credential.revoked_at.is_(None),
+            )
+            .group_by(Credential.recipient_key)
+            .order_by(func.count(Credential.id).desc(), Credential.recipient_key)
+            .limit(1)
+        ).first()
+        if row is None:
+            return ""
+        email = str(row[0])
+        if find_learner(s, email) is not None:
+            return email
+        name = s.scalar(
+            select(Credential.recipient_name).where(Credential.recipient_key == email).limit(1)
+        )
+        learner = create_account(
+            s,
+            email=email,
+            secret=ctx.secret,
+            password=DEMO_PASSWORD,
+            display_name=name,
+            verified=True,
+        )
+        fetch = LocalFirstFetch(engine, ctx, None)
+        creds = s.scalars(
+            select(Credential).where(
+                Credential.recipient_key == email,
+                Credential.is_sample.is_(True),
+                Credential.revoked_at.is_(None),
+            )
+        ).all()
+        for cred in creds:
+            try:
+                add_issued(s, learner, cred, fetch=fetch, now=now)
+            except (WalletError, CredentialRefused):
+                continue  # e.g. expired: the demo wallet simply goes without it
+        return email
+
+
 def seed_samples(
     engine: Engine,
     ctx: IssuingContext,
@@ -580,6 +639,7 @@ def seed_samples(
     awards_per_achievement: int = 25,
     now: datetime | None = None,
     rng_seed: int = 2026,
+    demo_learner: bool = False,
 ) -> SeedSummary:
     """Create the sample organisations, achievements and awards in one transaction, unless
     sample organisations exist (then they are left as they are), and bring the sample
@@ -605,6 +665,8 @@ def seed_samples(
                 _award_sample(s, ctx, org, ach, people, rng, now, revoke=1 if n == 0 else 0)
     out = summary(engine, created=True)
     out.catalog_changed = changed
+    if demo_learner:
+        out.demo_learner = seed_demo_learner(engine, ctx)  # verified at the current time
     return out
 
 
