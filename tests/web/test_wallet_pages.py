@@ -531,3 +531,28 @@ def test_forms_without_the_csrf_token_are_refused(app: Any, ann: Who, make_badge
     )
     assert foreign.status_code == 403
     assert len(held(app, ann)) == 1 and held(app, ann)[0].note is None
+
+
+def test_a_browser_form_too_large_gets_an_html_page_not_json(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from microcred.config import Settings
+    from microcred.web.app import create_app
+
+    settings = Settings(data_dir=tmp_path, upload_max_bytes=1000, demo=False)
+    with TestClient(create_app(settings)) as client:
+        r = client.post(
+            "/wallet/import",
+            files={"file": ("big.json", b"{" + b" " * 5000 + b"}", "application/json")},
+            headers={"Accept": "text/html,application/xhtml+xml"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 413
+        assert r.headers["content-type"].startswith("text/html")
+        api = client.post(
+            "/api/v1/wallet/credentials",
+            content=b"{" + b" " * 5000 + b"}",
+            headers={"Accept": "text/html", "Content-Type": "application/json"},
+        )
+        assert api.status_code == 413
+        assert api.headers["content-type"].startswith("application/problem+json")

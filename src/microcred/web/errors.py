@@ -2,7 +2,8 @@
 
 API requests get ``application/problem+json`` (RFC 9457: ``type``, ``title``, ``status``,
 ``detail``, plus ``code``); a browser asking for a page (GET with ``Accept: text/html``) gets
-an HTML error page. Handled here: every ``MicrocredError`` (status from its ``code`` via
+an HTML error page, and so does a form a browser posted to a page (not under ``/api/``).
+Handled here: every ``MicrocredError`` (status from its ``code`` via
 ``STATUS_BY_CODE``, 400 by default; a 401 carries ``WWW-Authenticate: Bearer``), HTTP
 errors (404, 405, ...), request validation errors (400) and, last, anything unexpected
 (500, details only in the log).
@@ -69,7 +70,13 @@ def problem(
 
 
 def wants_html(request: Request) -> bool:
-    return request.method in ("GET", "HEAD") and "text/html" in request.headers.get("accept", "")
+    """A browser asking for a page: a GET, or a form it posted (browsers send ``Accept:
+    text/html`` with form submissions; scripts' ``fetch`` sends ``*/*``), never the JSON API."""
+    if "text/html" not in request.headers.get("accept", ""):
+        return False
+    if request.method in ("GET", "HEAD"):
+        return True
+    return request.method == "POST" and not request.url.path.startswith("/api/")
 
 
 def error_response(request: Request, status: int, detail: str, *, code: str) -> Response:

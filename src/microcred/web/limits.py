@@ -8,9 +8,10 @@ something else.
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from microcred.web.errors import UploadTooLarge, problem
+from microcred.web.errors import UploadTooLarge, error_response, problem
 
 
 def too_large_message(limit: int) -> str:
@@ -25,7 +26,11 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(413, too_large_message(self.max_bytes), code=UploadTooLarge.code)
+        message = too_large_message(self.max_bytes)
+        if "app" in scope:  # a browser's form gets the error page, the API a problem
+            response = error_response(Request(scope), 413, message, code=UploadTooLarge.code)
+        else:
+            response = problem(413, message, code=UploadTooLarge.code)
         await response(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
