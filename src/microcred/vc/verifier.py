@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from microcred.vc import jsonld, openbadges, proofs, statuslist, vcjwt
@@ -61,6 +61,11 @@ STATUS_ACCEPT = (
 
 
 # ---- entry points -------------------------------------------------------------------------
+# a status list is re-signed (``validFrom`` now) whenever its issuer revokes: a verifier
+# whose clock runs a little behind the issuer's, or read its clock just before fetching a
+# list signed that second, must not call the list "not yet valid"
+STATUS_LIST_CLOCK_SKEW = timedelta(minutes=5)
+
 def verify_bytes(
     data: bytes,
     *,
@@ -248,7 +253,7 @@ def verify_credential(
     end = _parse_time(doc.get(end_field) or doc.get("validUntil"))
     if start is None:
         checks.append(Check("not_yet_valid", "skipped", f"no readable {start_field}"))
-    elif start > now:
+    elif start > now + (STATUS_LIST_CLOCK_SKEW if _depth else timedelta(0)):
         checks.append(
             Check("not_yet_valid", "failed", f"the credential is not valid before {_fmt(start)}")
         )
