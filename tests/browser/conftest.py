@@ -36,3 +36,40 @@ def browser() -> Iterator[Any]:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The web app with default settings (its own data directory) on a free local port."""
+    import socket
+
+    from microcred.config import Settings
+    from microcred.web import create_app
+    from tests.helpers import live_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("var"), public_base_url=url))
+    with live_app(app, sock):
+        yield url
+
+
+@pytest.fixture
+def page(browser: Any, live_url: str) -> Iterator[Any]:
+    """A fresh browser context's page; the test fails if the page logged an error (CSP
+    violations included). A 4xx answer is logged as a failed load: that is expected."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def on_console(msg: Any) -> None:
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            errors.append(msg.text)
+
+    page.on("console", on_console)
+    yield page
+    context.close()
+    assert errors == [], f"errors in the page (CSP violations included): {errors}"

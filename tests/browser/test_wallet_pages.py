@@ -13,14 +13,12 @@ import base64
 import json
 import os
 import re
-import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.browser.conftest import TIMEOUT_MS
-from tests.helpers import live_app, tiny_png
+from tests.helpers import tiny_png
 
 pytestmark = pytest.mark.browser
 
@@ -35,37 +33,6 @@ def signed_badge(name: str) -> dict[str, Any]:
 
     key = Ed25519Multikey.generate()
     return proofs.sign(ob_credential(key.controller, name=name), key)
-
-
-@pytest.fixture(scope="module")
-def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from microcred.config import Settings
-    from microcred.web import create_app
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("var"), public_base_url=url))
-    with live_app(app, sock):
-        yield url
-
-
-@pytest.fixture
-def page(browser: Any, live_url: str) -> Iterator[Any]:
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-    def on_console(msg: Any) -> None:  # a 4xx answer is logged as a failed load: expected
-        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
-            errors.append(msg.text)
-
-    page.on("console", on_console)
-    yield page
-    context.close()
-    assert errors == [], f"errors in the page (CSP violations included): {errors}"
 
 
 def _expect() -> Any:

@@ -23,7 +23,19 @@ import typer
 
 from microcred.advisor.advise import Advice, Preferences
 from microcred.advisor.inputs import learner_from
-from microcred.cli.cost import FilingStatus
+from microcred.cli.learner_options import (
+    Age,
+    CtcBalance,
+    CtcYears,
+    EmployerAssistance,
+    FamilySize,
+    Filing,
+    FilingStatus,
+    Income,
+    Jurisdiction,
+    Residency,
+    TaxYear,
+)
 
 
 class Format(StrEnum):
@@ -42,9 +54,7 @@ def advise(
         str,
         typer.Option(help="Target occupation (name, URI or code) or comma-separated skills."),
     ],
-    jurisdiction: Annotated[
-        str, typer.Option(help="Where the learner lives: CA-ON, CA-BC, US, SG, UK-ENG, ...")
-    ],
+    jurisdiction: Jurisdiction,
     have: Annotated[
         list[str] | None,
         typer.Option(help="Skills the learner has (names or URIs; repeatable or a,b,c)."),
@@ -59,27 +69,15 @@ def advise(
     format: Annotated[Format | None, typer.Option(help="Preferred format.")] = None,
     horizon_years: Annotated[int, typer.Option(min=0, help="Years of renewals to count.")] = 3,
     limit: Annotated[int, typer.Option(min=1, max=100, help="At most this many programs.")] = 10,
-    age: Annotated[int | None, typer.Option(min=0, help="Age at the end of the tax year.")] = None,
-    income: Annotated[
-        float | None, typer.Option(help="Income (working/net income; MAGI in the US).")
-    ] = None,
-    filing_status: Annotated[FilingStatus, typer.Option(help="US filing status.")] = (
-        FilingStatus.single
-    ),
-    tax_year: Annotated[int | None, typer.Option(help="Tax year; default this year.")] = None,
-    residency: Annotated[
-        str, typer.Option(help="citizen, permanent_resident, protected_person or other.")
-    ] = "citizen",
-    family_size: Annotated[int, typer.Option(min=1, help="Family size (OSAP).")] = 1,
-    ctc_balance: Annotated[
-        float | None, typer.Option(min=0, help="Canada Training Credit limit available.")
-    ] = None,
-    ctc_years: Annotated[
-        int | None, typer.Option(min=0, help="Or: eligible years accumulated since 2019.")
-    ] = None,
-    employer_assistance: Annotated[
-        float, typer.Option(min=0, help="What the employer pays or reimburses.")
-    ] = 0.0,
+    age: Age = None,
+    income: Income = None,
+    filing_status: Filing = FilingStatus.single,
+    tax_year: TaxYear = None,
+    residency: Residency = "citizen",
+    family_size: FamilySize = 1,
+    ctc_balance: CtcBalance = None,
+    ctc_years: CtcYears = None,
+    employer_assistance: EmployerAssistance = 0.0,
 ) -> None:
     """Rank the catalog's programs for a career goal, and say why."""
     from microcred.catalog.service import advise_learner, skills_source

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -27,11 +26,19 @@ from microcred.advisor.cost import GrossCost
 from microcred.advisor.funding import FundingLine, Learner, NetCost
 from microcred.advisor.inputs import ManualCosts, learner_from, manual_quote, quote_json
 from microcred.advisor.quote import Quote
-
-
-class FilingStatus(StrEnum):
-    single = "single"
-    joint = "joint"
+from microcred.cli.learner_options import (
+    Age,
+    CtcBalance,
+    CtcYears,
+    EmployerAssistance,
+    FamilySize,
+    Filing,
+    FilingStatus,
+    Income,
+    Jurisdiction,
+    Residency,
+    TaxYear,
+)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -40,9 +47,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def cost(
-    jurisdiction: Annotated[
-        str, typer.Option(help="Where the learner lives: CA-ON, CA-BC, US, SG, UK-ENG, ...")
-    ],
+    jurisdiction: Jurisdiction,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     program: Annotated[
         str | None, typer.Option("--program", help="Catalog program ID (instead of the costs).")
@@ -74,30 +79,18 @@ def cost(
     ] = False,
     level: Annotated[int | None, typer.Option(help="Qualification level (England 4-6).")] = None,
     start_date: Annotated[str | None, typer.Option(help="Program start date (YYYY-MM-DD).")] = None,
-    age: Annotated[int | None, typer.Option(min=0, help="Age at the end of the tax year.")] = None,
-    income: Annotated[
-        float | None, typer.Option(help="Income (working/net income; MAGI in the US).")
-    ] = None,
-    filing_status: Annotated[FilingStatus, typer.Option(help="US filing status.")] = (
-        FilingStatus.single
-    ),
-    tax_year: Annotated[int | None, typer.Option(help="Tax year; default this year.")] = None,
+    age: Age = None,
+    income: Income = None,
+    filing_status: Filing = FilingStatus.single,
+    tax_year: TaxYear = None,
     hours_per_week: Annotated[
         float | None, typer.Option(min=0, help="Hours the learner studies a week.")
     ] = None,
-    residency: Annotated[
-        str, typer.Option(help="citizen, permanent_resident, protected_person or other.")
-    ] = "citizen",
-    family_size: Annotated[int, typer.Option(min=1, help="Family size (OSAP).")] = 1,
-    ctc_balance: Annotated[
-        float | None, typer.Option(min=0, help="Canada Training Credit limit available.")
-    ] = None,
-    ctc_years: Annotated[
-        int | None, typer.Option(min=0, help="Or: eligible years accumulated since 2019.")
-    ] = None,
-    employer_assistance: Annotated[
-        float, typer.Option(min=0, help="What the employer pays or reimburses.")
-    ] = 0.0,
+    residency: Residency = "citizen",
+    family_size: FamilySize = 1,
+    ctc_balance: CtcBalance = None,
+    ctc_years: CtcYears = None,
+    employer_assistance: EmployerAssistance = 0.0,
     prior_use: Annotated[
         list[str] | None,
         typer.Option(help="RULE_ID=AMOUNT already used of a lifetime limit (repeatable)."),
