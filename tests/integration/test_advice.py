@@ -310,3 +310,59 @@ def test_migration_0006_tags_programs_stored_before_it(sqlite_engine):
         )
     assert ("o:15-2051.01", "DA") in rows
     assert (f"s:{VIZ}", "DA") in rows and (f"s:{SQL}", "PM") in rows
+
+
+def test_advise_cli_counts_the_wallets_verified_skills(engine, data_programs, tmp_path):
+    from microcred.accounts.learners import create_learner
+    from microcred.store.models import LearnerAccount
+    from microcred.vc import openbadges, proofs
+    from microcred.vc.keys import Ed25519Multikey
+    from microcred.wallet.holdings import import_credentials
+
+    issuer = Ed25519Multikey.generate()
+    doc = openbadges.open_badge_credential(
+        id="urn:uuid:6d1f7f2e-0c55-4f57-9d5c-3c3f2b9e8a01",
+        issuer=openbadges.profile(id=issuer.controller, name="Example College"),
+        achievement=openbadges.achievement(
+            id="https://example.edu/achievements/sql",
+            name="SQL Basics",
+            description="Queries relational data.",
+            criteria_narrative="Pass the test.",
+            alignment=[
+                openbadges.alignment(
+                    target_name="SQL", target_url=ESCO_SQL, target_framework="ESCO"
+                )
+            ],
+        ),
+        subject_id="did:example:ada",
+        valid_from="2025-01-01T00:00:00Z",
+        name="SQL Basics",
+    )
+    with session_scope(engine) as s:
+        ada = create_learner(s, email="ada@example.org", secret=CTX.secret)
+        import_credentials(
+            s,
+            s.get(LearnerAccount, ada.id),
+            json.dumps(proofs.sign(doc, issuer)).encode(),
+            source="sql.json",
+            fetch=None,
+        )
+    args = ["--jurisdiction", "CA-ON", "--tax-year", "2026", "--json"]
+    r = _cli(engine, tmp_path, "advise", "--goal", "SQL, spreadsheets", *args)
+    assert [s["label"] for s in json.loads(r.stdout)["gap"]] == ["SQL", "use spreadsheets software"]
+    r = _cli(
+        engine,
+        tmp_path,
+        "advise",
+        "--goal",
+        "SQL, spreadsheets",
+        "--user",
+        "ada@example.org",
+        *args,
+    )
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert [s["label"] for s in doc["have"]] == ["SQL"]
+    assert [s["label"] for s in doc["gap"]] == ["use spreadsheets software"]
+    r = _cli(engine, tmp_path, "advise", "--goal", "SQL", "--user", "nobody@example.org", *args)
+    assert r.returncode == 1 and "no learner account for nobody@example.org" in r.stderr

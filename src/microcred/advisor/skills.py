@@ -47,7 +47,8 @@ ONET_SOC = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 
 # how close a fuzzy match must be (Dice coefficient of the word sets, 0..1)
 OCCUPATION_THRESHOLD = 0.4
-SKILL_THRESHOLD = 0.5
+# above 0.5: one word shared of two each ("manage payrolls", "manage frustration") is not one
+SKILL_THRESHOLD = 0.6
 _STOP = frozenset(
     "a an and as at be by for from i in into of on or the to use using with want work".split()
 )

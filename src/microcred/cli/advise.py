@@ -9,6 +9,7 @@ The goal is an occupation (its name, ESCO URI, ISCO or O*NET-SOC code) or a comm
 list of skills (names or URIs); ``--have`` names the skills the learner has (repeatable, or
 comma-separated). Ranks the catalog's programs and prints, for each, the skills of the goal
 it covers that the learner lacks, net cost after funding, time, and the reasons and warnings.
+``--user EMAIL`` adds the skills of the verified credentials in that learner's wallet.
 ``--json`` prints ``{"goal", "have", "gap", "considered", "recommendations", "notes"}``.
 Exit 1 on an input error (a goal nothing matches included).
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -58,6 +59,12 @@ def advise(
     have: Annotated[
         list[str] | None,
         typer.Option(help="Skills the learner has (names or URIs; repeatable or a,b,c)."),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user", help="A learner's e-mail: their wallet's verified skills count as had."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     budget: Annotated[
@@ -109,8 +116,11 @@ def advise(
     try:
         rt = runtime()
         with session_scope(rt.engine) as session:
+            skills = list(have or [])
+            if user is not None:
+                skills += _wallet_skills(session, user)
             result = advise_learner(
-                session, skills_source(rt.engine), goal, learner, prefs, have=have or []
+                session, skills_source(rt.engine), goal, learner, prefs, have=skills
             )
     except MicrocredError as exc:
         raise _fail(exc.user_message) from None
@@ -120,6 +130,20 @@ def advise(
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     _print(result)
+
+
+def _wallet_skills(session: Any, email: str) -> list[str]:
+    """The skill URIs of the verified credentials in ``email``'s wallet."""
+    from microcred.accounts.learners import find_learner
+    from microcred.errors import MicrocredError
+    from microcred.wallet.organise import have_uris
+
+    learner = find_learner(session, email)
+    if learner is None:
+        raise MicrocredError(
+            f"no learner account for {email} (create one: microcred learner create --email {email})"
+        )
+    return have_uris(session, learner)
 
 
 def _print(a: Advice) -> None:

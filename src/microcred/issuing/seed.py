@@ -12,8 +12,10 @@ so ``make run`` calls it every time.
 
 SAMPLE DATA: the organisations, people, addresses and URLs below are invented (``.example``
 and ``example.org`` are reserved names). The O*NET-SOC codes are real occupation codes;
-the ESCO skill URIs are UUID-shaped identifiers made up for the demo (derived from the
-skill's label), not looked up in the ESCO dataset.
+an ESCO skill the curated taxonomy (``advisor/data/skills_curated.json``) has under the same
+label gets its real URI, so the advisor can count it from a wallet; any other ESCO skill URI
+is a UUID-shaped identifier made up for the demo (derived from the skill's label), not
+looked up in the ESCO dataset.
 """
 
 from __future__ import annotations
@@ -61,14 +63,18 @@ class SeedSummary:
 
 
 def _esco(label: str) -> dict[str, str]:
-    """An ESCO skill alignment (sample data: the UUID is made up, see the module docstring)."""
-    code = str(uuid.uuid5(uuid.NAMESPACE_URL, f"microcred-sample-esco:{label}"))
-    return {
-        "targetName": label,
-        "targetUrl": f"http://data.europa.eu/esco/skill/{code}",
-        "targetFramework": "ESCO",
-        "targetCode": code,
-    }
+    """An ESCO skill alignment: the curated set's real URI for ``label``, else a made-up
+    UUID (see the module docstring)."""
+    from microcred.advisor.skills import load_curated
+
+    known = {s.label: s.uri for s in load_curated().skills if s.taxonomy == "esco"}
+    url = known.get(label)
+    if url is None:
+        url = "http://data.europa.eu/esco/skill/" + str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"microcred-sample-esco:{label}")
+        )
+    code = url.rsplit("/", 1)[1]
+    return {"targetName": label, "targetUrl": url, "targetFramework": "ESCO", "targetCode": code}
 
 
 def _onet(code: str, title: str) -> dict[str, str]:
@@ -176,7 +182,7 @@ ACHIEVEMENTS: dict[str, list[dict[str, Any]]] = {
             "gradingScheme": "Pass / Merit / Distinction",
             "resultDescription": _grades("pm"),
             "alignment": [
-                _esco("manage project"),
+                _esco("project management principles"),
                 _esco("plan resource allocation"),
                 _onet("13-1082.00", "Project Management Specialists"),
             ],
@@ -226,7 +232,7 @@ ACHIEVEMENTS: dict[str, list[dict[str, Any]]] = {
             "participationForm": "hybrid",
             "qualityAssurance": COLLEGE_QA,
             "alignment": [
-                _esco("lead a team"),
+                _esco("lead others"),
                 _esco("provide feedback"),
                 _onet("11-1021.00", "General and Operations Managers"),
             ],
@@ -260,7 +266,7 @@ ACHIEVEMENTS: dict[str, list[dict[str, Any]]] = {
                 "url": "https://cumulo-cloud.example/certification/renew",
             },
             "alignment": [
-                _esco("administer cloud systems"),
+                _esco("cloud technologies"),
                 _esco("manage cloud data and storage"),
                 _onet("15-1244.00", "Network and Computer Systems Administrators"),
             ],
@@ -283,7 +289,7 @@ ACHIEVEMENTS: dict[str, list[dict[str, Any]]] = {
             "participationForm": "online",
             "qualityAssurance": "Reviewed yearly by Cumulo's security team (sample)",
             "alignment": [
-                _esco("apply ICT security policies"),
+                _esco("implement ICT safety policies"),
                 _esco("identify ICT security risks"),
                 _onet("15-1212.00", "Information Security Analysts"),
             ],
@@ -332,7 +338,7 @@ ACHIEVEMENTS: dict[str, list[dict[str, Any]]] = {
             "gradingScheme": "Pass / Merit / Distinction",
             "resultDescription": _grades("data"),
             "alignment": [
-                _esco("analyse big data"),
+                _esco("manage quantitative data"),
                 _esco("use databases"),
                 _onet("15-2051.00", "Data Scientists"),
             ],
@@ -472,7 +478,7 @@ ACHIEVEMENTS: dict[str, list[dict[str, Any]]] = {
                 "requires": "attending the full course again",
             },
             "alignment": [
-                _esco("follow health and safety procedures in construction"),
+                _esco("follow safety precautions in work practices"),
                 _onet("47-1011.00", "First-Line Supervisors of Construction Trades"),
             ],
             "tag": ["construction", "health and safety"],

@@ -204,3 +204,11 @@ def test_chained_sources_ask_in_order():
     assert chain.occupation("astronaut") is None
     found = chain.search_occupations("weaver analyst", limit=3)
     assert found[0].uri == "urn:x:weaver" and len(found) == 3
+
+
+def test_one_shared_word_of_two_is_not_a_skill_match():
+    from microcred.advisor.skills import load_curated
+
+    match = load_curated().match_skills("manage payrolls, use databases")
+    assert [s.label for s in match.skills] == ["use databases"]
+    assert match.unknown == ["manage payrolls"]  # not "manage frustration"
