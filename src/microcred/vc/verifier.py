@@ -66,6 +66,7 @@ STATUS_ACCEPT = (
 # list signed that second, must not call the list "not yet valid"
 STATUS_LIST_CLOCK_SKEW = timedelta(minutes=5)
 
+
 def verify_bytes(
     data: bytes,
     *,
