@@ -165,6 +165,18 @@ class Preferences:
     shortlist: int = 200  # candidates priced and ranked, the best on skills first
 
 
+def skill_weight(skill: SkillRef) -> int:
+    """An essential skill of the goal counts twice."""
+    return 2 if skill.essential else 1
+
+
+def skills_part(covers: Sequence[SkillRef], gap_weight: int, targets: bool) -> float:
+    """The skills part of the score: the share of the gap's weight that ``covers`` teaches,
+    at least ``OCCUPATION_FLOOR`` for a program made for the goal occupation."""
+    part = sum(skill_weight(s) for s in covers) / gap_weight if gap_weight else 0.0
+    return max(part, OCCUPATION_FLOOR) if targets else part
+
+
 def goal_from_occupation(occ: OccupationLike, label_of: dict[str, str]) -> Goal:
     skills = [SkillRef(u, label_of.get(u, u), True) for u in occ.essential_skills]
     seen = set(occ.essential_skills)
@@ -203,7 +215,7 @@ def advise(
     """Rank ``candidates`` (``(id, program, is_sample)``) for ``goal``."""
     have_uris = {s.uri for s in have}
     gap = [s for s in goal.skills if s.uri not in have_uris]
-    gap_weight = sum(2 if s.essential else 1 for s in gap)
+    gap_weight = sum(skill_weight(s) for s in gap)
     notes: list[str] = []
     if goal.skills and not gap:
         notes.append(
@@ -213,21 +225,18 @@ def advise(
     rules = load_rules(learner.jurisdiction)
     home_currency = CURRENCY_OF_COUNTRY.get(learner.country)
     # the skills part first (cheap); only the best ``shortlist`` are priced and ranked
-    matched: list[tuple[float, str, Program, bool, list[SkillRef], bool]] = []
+    matched: list[tuple[float, str, Program, bool, set[str], list[SkillRef], bool]] = []
     for pid, prog, sample in candidates:
         prog_skills = set(prog.skills)
         covers = [s for s in gap if s.uri in prog_skills]
         targets = _targets(prog, goal)
         if not covers and not targets and gap:
             continue
-        got = sum(2 if s.essential else 1 for s in covers) / gap_weight if gap_weight else 0.0
-        matched.append(
-            (got + (OCCUPATION_FLOOR if targets else 0.0), pid, prog, sample, covers, targets)
-        )
+        part = skills_part(covers, gap_weight, targets)
+        matched.append((part, pid, prog, sample, prog_skills, covers, targets))
     matched.sort(key=lambda m: -m[0])
     recs: list[Recommendation] = []
-    for _, pid, prog, sample, covers, targets in matched[: prefs.shortlist]:
-        prog_skills = set(prog.skills)
+    for part, pid, prog, sample, prog_skills, covers, targets in matched[: prefs.shortlist]:
         try:
             q = quote(
                 pid,
@@ -242,7 +251,7 @@ def advise(
         except ValueError:
             continue  # its cost cannot be told (a subscription without hours or weeks)
         parts, reasons, warnings = _score(
-            goal, gap, gap_weight, covers, targets, prog, q, prefs, home_currency
+            goal, gap, part, covers, targets, prog, q, prefs, home_currency
         )
         warnings = [*q.warnings, *warnings]
         if prefs.budget is not None and home_currency and q.currency != home_currency:
@@ -284,7 +293,7 @@ def advise(
 def _score(
     goal: Goal,
     gap: list[SkillRef],
-    gap_weight: int,
+    skills: float,
     covers: list[SkillRef],
     targets: bool,
     prog: Program,
@@ -296,11 +305,7 @@ def _score(
     warnings: list[Caveat] = []
     cur = q.currency
 
-    # skills
-    got = sum(2 if s.essential else 1 for s in covers)
-    skills = got / gap_weight if gap_weight else 0.0
-    if targets:
-        skills = max(skills, OCCUPATION_FLOOR)
+    # skills (the part itself is ``skills_part``'s)
     if covers:
         essential = [s.label for s in covers if s.essential]
         optional = [s.label for s in covers if not s.essential]

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from microcred.advisor.cost import CostProfile, GrossCost, gross_cost
 from microcred.advisor.funding import FundingLine, Learner, NetCost, Program, evaluate, net_cost
-from microcred.advisor.quote import CURRENCY_OF_COUNTRY, REFUND_MONTH, Quote, cash_schedule
+from microcred.advisor.quote import CURRENCY_OF_COUNTRY, Quote, cash_schedule, refund_month
 
 
 def default_currency(jurisdiction: str) -> str:
@@ -94,11 +94,6 @@ class ManualQuote:
             "funding": [ln.to_json() for ln in self.funding],
             "net": self.net.to_json(),
         }
-
-
-def refund_month(start: date, tax_year: int) -> int:
-    """Month (1 = the start month) in which credits for ``tax_year`` come back."""
-    return max(1, (tax_year + 1 - start.year) * 12 + REFUND_MONTH - start.month + 1)
 
 
 def manual_quote(

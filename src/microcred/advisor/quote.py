@@ -188,7 +188,7 @@ def quote(
         rules = load_rules(learner.jurisdiction)
     lines = evaluate(learner, funding_program(program, begins), gross, rules=rules)
     net = net_cost(gross, lines)
-    refund = _refund_month(begins, learner.tax_year) if net.recovered_later > 0 else None
+    refund = refund_month(begins, learner.tax_year) if net.recovered_later > 0 else None
     cash = cash_schedule(gross, net, refund)
     q = Quote(
         program_id=program_id,
@@ -209,7 +209,8 @@ def quote(
     return q
 
 
-def _refund_month(start: date, tax_year: int) -> int:
+def refund_month(start: date, tax_year: int) -> int:
+    """Month (1 = the start month) in which credits for ``tax_year`` come back."""
     return max(1, (tax_year + 1 - start.year) * 12 + REFUND_MONTH - start.month + 1)
 
 

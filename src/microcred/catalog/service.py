@@ -22,6 +22,7 @@ from microcred.advisor.advise import (
     advise,
     goal_from_occupation,
     goal_from_skills,
+    skill_weight,
 )
 from microcred.advisor.funding import Learner
 from microcred.advisor.quote import Comparison, Quote, compare, quote
@@ -180,9 +181,7 @@ def candidates(
     so that only those are loaded whole."""
     held = {s.uri for s in have}
     weights = {
-        f"s:{s.uri.strip().lower()}": (2 if s.essential else 1)
-        for s in goal.skills
-        if s.uri not in held
+        f"s:{s.uri.strip().lower()}": skill_weight(s) for s in goal.skills if s.uri not in held
     }
     if not weights:  # nothing left to learn: every program teaching the goal's skills
         weights = {f"s:{s.uri.strip().lower()}": 1 for s in goal.skills}

@@ -20,6 +20,7 @@ looked up in the ESCO dataset.
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -62,13 +63,18 @@ class SeedSummary:
     demo_learner: str = ""  # the demo learner's address, when one was made by this run
 
 
+@functools.cache
+def _curated_esco() -> dict[str, str]:
+    """The curated taxonomy's ESCO skills, label -> URI."""
+    from microcred.advisor.skills import load_curated
+
+    return {s.label: s.uri for s in load_curated().skills if s.taxonomy == "esco"}
+
+
 def _esco(label: str) -> dict[str, str]:
     """An ESCO skill alignment: the curated set's real URI for ``label``, else a made-up
     UUID (see the module docstring)."""
-    from microcred.advisor.skills import load_curated
-
-    known = {s.label: s.uri for s in load_curated().skills if s.taxonomy == "esco"}
-    url = known.get(label)
+    url = _curated_esco().get(label)
     if url is None:
         url = "http://data.europa.eu/esco/skill/" + str(
             uuid.uuid5(uuid.NAMESPACE_URL, f"microcred-sample-esco:{label}")
