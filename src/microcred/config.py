@@ -44,7 +44,10 @@ class Settings(BaseSettings):
         default=1_000_000, gt=0, description="Largest response body the fetcher accepts."
     )
     fetch_cache_ttl: float = Field(
-        default=300.0, ge=0, description="Seconds a fetched document is reused; 0 disables."
+        default=300.0,
+        ge=0,
+        description="The most seconds a fetched document is reused, and only as long as its "
+        "HTTP caching headers allow; 0 disables.",
     )
     environment: str = Field(
         default="development",

@@ -14,14 +14,21 @@ expects it. Its rules, in the order they apply:
 4. At most ``MAX_REDIRECTS`` redirects, each hop checked again by rules 2 and 3.
 5. ``timeout`` bounds each connect and read and the fetch as a whole; the body is streamed
    and refused beyond ``max_bytes``.
-6. Successful answers are cached for ``cache_ttl`` seconds (at most ``CACHE_SIZE`` entries).
+6. Successful answers are cached only as long as their HTTP caching headers allow
+   (``Cache-Control: max-age`` / ``s-maxage`` less ``Age``, else ``Expires`` less ``Date``),
+   and never longer than ``cache_ttl`` seconds (at most ``CACHE_SIZE`` entries). An answer
+   without such headers, or with ``no-store``, ``no-cache``, ``private`` or
+   ``Pragma: no-cache``, is not reused: a status list its issuer changed a second ago is read
+   again on the next check.
 
 Every failure raises :class:`microcred.vc.errors.FetchFailed` whose message names the URL.
 """
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
+import re
 import socket
 import threading
 import time
@@ -47,6 +54,52 @@ _NEVER = "which microcred never fetches from"
 
 Resolve = Callable[[str, int], list[str]]
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+_DIRECTIVE = re.compile(r'([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*("[^"]*"|[^,\s]*))?')
+
+
+def _http_date(value: str | None) -> float | None:
+    """An HTTP date as a POSIX timestamp; None when missing or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed is None:
+        return None
+    return parsed.timestamp()
+
+
+def freshness(headers: Mapping[str, str], *, now: float | None = None) -> float:
+    """How many seconds an answer with these headers may be reused (RFC 9111, section 4.2.1,
+    as a shared cache; no heuristic freshness): 0 when it must not be. ``now`` (a POSIX
+    timestamp) stands for the answer's ``Date`` when it has none."""
+    headers = {k.lower(): v for k, v in headers.items()}  # httpx joins repeated ones with ", "
+    cache_control = headers.get("cache-control") or ""
+    directives: dict[str, str | None] = {}
+    for m in _DIRECTIVE.finditer(cache_control):
+        value = m.group(2)
+        directives.setdefault(m.group(1).lower(), value.strip('"') if value is not None else None)
+    if {"no-store", "no-cache", "private"} & directives.keys():
+        return 0.0
+    if not cache_control and "no-cache" in (headers.get("pragma") or "").lower():
+        return 0.0
+    age_text = (headers.get("age") or "").strip()
+    age = float(age_text) if age_text.isdigit() else 0.0
+    for name in ("s-maxage", "max-age"):
+        if name in directives:
+            raw = (directives[name] or "").strip()
+            return max(0.0, float(raw) - age) if raw.isdigit() else 0.0
+    if "expires" in headers:
+        expires = _http_date(headers["expires"])
+        if expires is None:  # "0" or an unreadable date: already expired
+            return 0.0
+        date = _http_date(headers.get("date"))
+        start = date if date is not None else (now if now is not None else time.time())
+        return max(0.0, expires - start - age)
+    return 0.0
 
 
 class _Failed(Exception):
@@ -253,10 +306,13 @@ class Fetcher:
             if hit and hit[0] > self._clock():
                 self._cache.move_to_end(key)
                 return hit[1]
-        body = self._get(url, accept)
-        if self.cache_ttl > 0:
+            if hit:
+                del self._cache[key]
+        body, lifetime = self._get(url, accept)
+        keep = min(lifetime, self.cache_ttl)
+        if keep > 0:
             with self._lock:
-                self._cache[key] = (self._clock() + self.cache_ttl, body)
+                self._cache[key] = (self._clock() + keep, body)
                 self._cache.move_to_end(key)
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
@@ -292,7 +348,8 @@ class Fetcher:
                 raise _Failed(f"{literal} is {kind}, {_NEVER}")
         return parsed
 
-    def _get(self, url: str, accept: str | None) -> bytes:
+    def _get(self, url: str, accept: str | None) -> tuple[bytes, float]:
+        """The body, and how long its caching headers allow to reuse it (seconds)."""
         deadline = self._clock() + self.timeout
         headers = {"Accept": accept} if accept else {}
         current = self._check_url(url)
@@ -308,7 +365,7 @@ class Fetcher:
                 if resp.status_code != 200:
                     answer = f"{resp.status_code} {resp.reason_phrase}".strip()
                     raise _Failed(f"the server answered {answer}")
-                return self._read(resp, deadline)
+                return self._read(resp, deadline), freshness(resp.headers)
         raise _Failed(f"more than {MAX_REDIRECTS} redirects")
 
     def _read(self, resp: httpx.Response, deadline: float) -> bytes:

@@ -7,10 +7,12 @@ by a function that fails the test, so no packet ever leaves for them; host names
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 import socket
 import threading
 import time
+import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +24,7 @@ import pytest
 from microcred.config import get_settings
 from microcred.vc.errors import FetchFailed
 from microcred.verifying import Fetcher
-from microcred.verifying.fetcher import CACHE_SIZE, address_refusal
+from microcred.verifying.fetcher import CACHE_SIZE, address_refusal, freshness
 
 SLOW_SECONDS = 2.0
 
@@ -41,6 +43,19 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, b"hello", ctype="text/plain")
             elif path == "/accept":
                 self._send(200, (self.headers.get("Accept") or "").encode())
+            elif path.startswith("/cache/"):  # /cache/<Cache-Control value, URL-quoted>
+                value = urllib.parse.unquote(path.split("/", 2)[2])
+                self._send(200, b"cached?", headers={"Cache-Control": value})
+            elif path.startswith("/expires/"):  # Expires: Date + N seconds ("bad": unreadable)
+                arg = path.rsplit("/", 1)[1]
+                when = (
+                    email.utils.formatdate(time.time() + int(arg), usegmt=True)
+                    if arg.lstrip("-").isdigit()
+                    else arg
+                )
+                self._send(200, b"expires", headers={"Expires": when})
+            elif path == "/pragma":
+                self._send(200, b"pragma", headers={"Pragma": "no-cache", "Expires": "0"})
             elif path == "/missing":
                 self._send(404, b"no")
             elif path == "/big":
@@ -66,8 +81,16 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def _send(self, status: int, body: bytes, ctype: str = "application/octet-stream") -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        ctype: str = "application/octet-stream",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -175,24 +198,97 @@ def test_connection_refused_names_url() -> None:
     assert f"http://127.0.0.1:{port}/x" in info.value.user_message
 
 
-def test_cache_ttl_counts_server_hits(base: str, server: _Server) -> None:
+def test_cache_ttl_caps_what_the_headers_allow(base: str, server: _Server) -> None:
     now = [1000.0]
+    path = "/cache/public,%20max-age=600"
     with Fetcher(allow_loopback=True, cache_ttl=60, clock=lambda: now[0]) as fetch:
-        fetch(f"{base}/ok")
-        fetch(f"{base}/ok")
-        assert server.hits["/ok"] == 1
-        fetch(f"{base}/ok", accept="text/plain")  # another Accept is another document
-        assert server.hits["/ok"] == 2
-        now[0] += 61
-        fetch(f"{base}/ok")
-        assert server.hits["/ok"] == 3
+        fetch(f"{base}{path}")
+        fetch(f"{base}{path}")
+        assert server.hits[path] == 1
+        fetch(f"{base}{path}", accept="text/plain")  # another Accept is another document
+        assert server.hits[path] == 2
+        now[0] += 61  # the headers allow 600 s, the deployment 60
+        fetch(f"{base}{path}")
+        assert server.hits[path] == 3
+
+
+def test_max_age_shorter_than_the_ttl_wins(base: str, server: _Server) -> None:
+    now = [1000.0]
+    path = "/cache/max-age=5"
+    with Fetcher(allow_loopback=True, cache_ttl=300, clock=lambda: now[0]) as fetch:
+        fetch(f"{base}{path}")
+        now[0] += 4
+        fetch(f"{base}{path}")
+        assert server.hits[path] == 1
+        now[0] += 2  # 6 s after the first answer: stale
+        fetch(f"{base}{path}")
+        assert server.hits[path] == 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ok",  # no caching headers at all: never reused
+        "/cache/no-store",
+        "/cache/no-cache",
+        "/cache/no-cache,%20max-age=600",
+        "/cache/private,%20max-age=600",
+        "/cache/max-age=0",
+        "/cache/max-age=soon",
+        "/expires/bad",
+        "/expires/-60",
+        "/pragma",
+    ],
+)
+def test_answers_the_headers_do_not_allow_to_reuse_are_fetched_every_time(
+    base: str, server: _Server, path: str
+) -> None:
+    with Fetcher(allow_loopback=True, cache_ttl=300) as fetch:
+        fetch(f"{base}{path}")
+        fetch(f"{base}{path}")
+    assert server.hits[path] == 2
+
+
+def test_expires_counts_from_the_answers_date(base: str, server: _Server) -> None:
+    now = [1000.0]
+    with Fetcher(allow_loopback=True, cache_ttl=300, clock=lambda: now[0]) as fetch:
+        fetch(f"{base}/expires/30")
+        now[0] += 25
+        fetch(f"{base}/expires/30")
+        assert server.hits["/expires/30"] == 1
+        now[0] += 10
+        fetch(f"{base}/expires/30")
+        assert server.hits["/expires/30"] == 2
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"Cache-Control": "max-age=60", "Age": "20"}, 40),
+        ({"cache-control": 'public, max-age="30"'}, 30),
+        ({"Cache-Control": "s-maxage=5, max-age=60"}, 5),
+        (
+            {"Expires": "Wed, 21 Oct 2026 07:28:00 GMT", "Date": "Wed, 21 Oct 2026 07:27:00 GMT"},
+            60,
+        ),
+        (
+            {"Cache-Control": "max-age=10", "Expires": "Wed, 21 Oct 2026 07:28:00 GMT"},
+            10,
+        ),
+        ({"Cache-Control": "must-revalidate"}, 0),
+        ({}, 0),
+    ],
+)
+def test_freshness(headers: dict[str, str], seconds: float) -> None:
+    assert freshness(headers) == seconds
 
 
 def test_cache_off_with_zero_ttl(base: str, server: _Server) -> None:
+    path = "/cache/max-age=600"
     with Fetcher(allow_loopback=True, cache_ttl=0) as fetch:
-        fetch(f"{base}/ok")
-        fetch(f"{base}/ok")
-    assert server.hits["/ok"] == 2
+        fetch(f"{base}{path}")
+        fetch(f"{base}{path}")
+    assert server.hits[path] == 2
 
 
 def test_failures_are_not_cached(base: str, server: _Server) -> None:
@@ -208,7 +304,7 @@ def test_cache_is_bounded() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls[str(request.url)] += 1
-        return httpx.Response(200, content=b"doc")
+        return httpx.Response(200, content=b"doc", headers={"Cache-Control": "max-age=600"})
 
     with Fetcher(transport=httpx.MockTransport(handler)) as fetch:
         urls = [f"https://example.org/{i}" for i in range(CACHE_SIZE + 1)]
