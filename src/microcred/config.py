@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from microcred.errors import MicrocredError
@@ -82,6 +82,24 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(
         default=5_000_000, gt=0, description="Largest request body (upload or JSON) accepted."
     )
+    trust_registries: str = Field(
+        default="",
+        description="Trust registries (comma-separated file paths or https URLs) whose issuers "
+        "the verifier names as registered; this server's organisations always are.",
+    )
+
+    @field_validator("trust_registries")
+    @classmethod
+    def _registry_sources(cls, value: str) -> str:
+        for source in (s.strip() for s in value.split(",")):
+            scheme = source.split("://", 1)[0].lower() if "://" in source else None
+            if scheme not in (None, "https", "http"):
+                raise ValueError(f"{source}: a trust registry is a file path or an https:// URL")
+        return value
+
+    def trust_registry_sources(self) -> list[str]:
+        """``trust_registries`` as a list, blanks dropped."""
+        return [s.strip() for s in self.trust_registries.split(",") if s.strip()]
 
     @model_validator(mode="after")
     def _default_database_url(self) -> Settings:

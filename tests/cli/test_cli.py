@@ -243,3 +243,41 @@ def test_sign_reads_stdin_and_verify_reads_stdin(key_file, unsigned):
     assert json.loads(signed.output)["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     verified = runner.invoke(app, ["verify", "-"], input=signed.output)
     assert verified.exit_code == 0 and "VERIFIED" in verified.output
+
+
+# ---- --trust-registry --------------------------------------------------------------------------
+def test_verify_refuses_a_bad_trust_registry_file_naming_it(tmp_path, key_file, unsigned):
+    out = tmp_path / "signed.json"
+    assert run("sign", "--key", key_file, unsigned, "-o", out).exit_code == 0
+    bad = tmp_path / "registry.json"
+    bad.write_text(json.dumps({"name": "Ours", "issuers": [{"id": "did:web:a.example"}]}))
+    env = {"MICROCRED_DATA_DIR": str(tmp_path)}
+    result = run("verify", "--trust-registry", bad, out, env=env)
+    assert result.exit_code == 2
+    assert f"trust registry {bad}: $.issuers[0].name: must be a non-empty string" in result.stderr
+    assert result.stdout == ""  # nothing was verified
+    missing = run("verify", "--trust-registry", tmp_path / "none.json", out, env=env)
+    assert missing.exit_code == 2 and "none.json: cannot read the file" in missing.stderr
+    scheme = run("verify", "--trust-registry", "ftp://registry.example/r.json", out, env=env)
+    assert scheme.exit_code == 2 and "a file path or an https:// URL" in scheme.stderr
+
+
+def test_verify_warns_about_an_unreachable_trust_registry_and_goes_on(
+    tmp_path, key_file, unsigned
+):
+    out = tmp_path / "signed.json"
+    assert run("sign", "--key", key_file, unsigned, "-o", out).exit_code == 0
+    good = tmp_path / "ours.json"
+    good.write_text(json.dumps({"name": "Ours", "issuers": [{"id": "did:web:a", "name": "A"}]}))
+    env = {"MICROCRED_DATA_DIR": str(tmp_path), "MICROCRED_FETCH_ALLOW_LOOPBACK": "1"}
+    with serve_files({}) as base:  # answers 404 to everything
+        gone = f"{base}/registry.json"
+        result = run(
+            "verify", "--json", "--trust-registry", good, "--trust-registry", gone, out, env=env
+        )
+    assert result.exit_code == 0, result.output
+    assert f"microcred: warning: trust registry {gone}: " in result.stderr
+    assert "404" in result.stderr
+    [report] = json.loads(result.stdout)
+    assert report["verdict"] == "verified"
+    assert not (tmp_path / "microcred.db").exists()  # verify creates no database

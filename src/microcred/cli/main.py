@@ -4,7 +4,7 @@ other tools script against it.
     microcred key new [--controller DID_OR_URL] -o KEY.json
     microcred sign --key KEY.json [--suite eddsa-rdfc-2022|eddsa-jcs-2022|vc-jwt] INPUT [-o OUTPUT]
     microcred verify [--json] [--at ISO_TIME] [--fixture URL=FILE]... [--challenge C]
-                     [--domain D] INPUT...
+                     [--domain D] [--trust-registry FILE_OR_URL]... INPUT...
     microcred bake --credential FILE IMAGE -o OUT
     microcred unbake IMAGE
     microcred serve [--host H] [--port P]
@@ -185,6 +185,15 @@ def verify(
         str | None,
         typer.Option(help="Presentations: the domain their proof must be made for."),
     ] = None,
+    trust_registry: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trust-registry",
+            metavar="FILE_OR_URL",
+            help="A trust registry (JSON file or https URL, docs/trust-registries.md) whose "
+            "issuers are named as registered; after those of MICROCRED_TRUST_REGISTRIES.",
+        ),
+    ] = None,
 ) -> None:
     """Verify credentials or presentations. Exit 0: all verified; 1: any failed; 2: some
     indeterminate."""
@@ -195,6 +204,7 @@ def verify(
     from microcred.vc.report import Check, Report, Summary
     from microcred.vc.verifier import verify_bytes, verify_url
     from microcred.verifying.fetcher import Fetcher
+    from microcred.verifying.trust import existing_database, load_registries
 
     try:
         now = _parse_at(at)
@@ -203,6 +213,17 @@ def verify(
     except MicrocredError as exc:
         raise _fail(exc.user_message, 2) from None
     fetch = Fetcher.from_settings(settings, fixtures=fixtures)
+    engine = existing_database(settings)
+    try:
+        trust = load_registries(settings, fetch=fetch, engine=engine, extra=trust_registry or [])
+    except MicrocredError as exc:
+        fetch.close()
+        raise _fail(exc.user_message, 2) from None
+    finally:
+        if engine is not None:
+            engine.dispose()
+    for warning in trust.warnings:
+        typer.echo(f"microcred: warning: {warning}", err=True)
     reports: list[Report | PresentationReport] = []
     try:
         for item in inputs:
@@ -358,7 +379,11 @@ def serve(
     except MicrocredError as exc:
         raise _fail(exc.user_message) from None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    try:
+        web = create_app(settings)
+    except MicrocredError as exc:  # e.g. a trust registry file that cannot be used
+        raise _fail(exc.user_message) from None
+    uvicorn.run(web, host=host or settings.host, port=port or settings.port)
 
 
 from microcred.cli.advise import register as _register_advise  # noqa: E402

@@ -3,7 +3,7 @@
 Routes live in ``routes/``; error mapping in ``errors.py`` (the one place); the body cap in
 ``limits.py``. The guarded fetcher is built here from the settings and kept on
 ``app.state.fetcher``; routes get it through ``deps.FetchDep`` (override ``deps.app_fetcher``
-in tests).
+in tests). The trust registries (``app.state.trust``) reach routes through ``deps.TrustDep``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from microcred.issuing.mailer import mailer_from_settings
 from microcred.issuing.notify import MailSender
 from microcred.store.migrate import open_database
 from microcred.verifying import Fetcher
+from microcred.verifying.trust import TrustSources
 from microcred.web import errors, learner_auth
 from microcred.web.limits import BodyLimit
 from microcred.web.routes import (
@@ -55,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = open_database(settings.database_url)
     issuing = context_from_settings(settings, actor="web")
     mailer = mailer_from_settings(settings)
+    # this server's organisations and MICROCRED_TRUST_REGISTRIES; a bad file stops the start
+    trust = TrustSources.from_settings(settings, engine=engine)
+    trust.check_files()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.issuing = issuing
     app.state.mailer = mailer
+    app.state.trust = trust
     errors.install(app)
     learner_auth.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from microcred.config import Settings
+from microcred.vc.identity import TrustRegistry
 from microcred.vc.verifier import Fetch
 
 
@@ -33,5 +34,16 @@ def verifier_fetch(request: Request, fetch: Fetch = Depends(app_fetcher)) -> Fet
     return LocalFirstFetch(engine, request.app.state.issuing, fetch)
 
 
+def app_trust(request: Request, fetch: Fetch = Depends(app_fetcher)) -> TrustRegistry:  # noqa: B008
+    """The trust registries to verify with: this server's organisations and every source of
+    ``MICROCRED_TRUST_REGISTRIES`` (``app.state.trust``, a ``verifying.trust.TrustSources``),
+    read on the verifier's first question and kept for the fetcher's cache time."""
+    from microcred.verifying.trust import TrustSources
+
+    sources: TrustSources = request.app.state.trust
+    return sources.registry(fetch)
+
+
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 FetchDep = Annotated[Fetch, Depends(verifier_fetch)]
+TrustDep = Annotated[TrustRegistry, Depends(app_trust)]
