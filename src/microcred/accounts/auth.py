@@ -40,10 +40,16 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from microcred.accounts import mails
-from microcred.accounts.learners import AccountError, create_learner, find_learner
+from microcred.accounts.learners import AccountError, AccountExists, create_learner, find_learner
 from microcred.errors import MicrocredError
 from microcred.issuing.mailer import Mail
-from microcred.store.models import LearnerAccount, LearnerToken, OutboxMail, SigninAttempt
+from microcred.store.models import (
+    LearnerAccount,
+    LearnerEmail,
+    LearnerToken,
+    OutboxMail,
+    SigninAttempt,
+)
 
 __all__ = [
     "ATTEMPT_WINDOW",
@@ -382,13 +388,36 @@ def resend_verification(
 
 def verify_email(session: Session, token: str, *, now: datetime | None = None) -> LearnerAccount:
     """Use up a verification link: the learner's address is verified. InvalidLink for a
-    link that is unknown, used or expired."""
+    link that is unknown, used or expired; AccountExists when another learner has added
+    and verified this address meanwhile."""
     clock = _utc(now)
     learner = _consume(session, token, VERIFY, clock)
     if learner.email_verified_at is None:
+        if _confirmed_elsewhere(session, learner):
+            raise AccountExists(
+                f"{learner.email} is already confirmed for another account (added there): an "
+                "address belongs to one account only"
+            )
         learner.email_verified_at = clock
     session.flush()
     return learner
+
+
+def _confirmed_elsewhere(session: Session, learner: LearnerAccount) -> bool:
+    """Whether another learner added and verified this learner's own address (then it is
+    theirs: an address is verified for one account only)."""
+    return (
+        session.scalar(
+            select(LearnerEmail.id)
+            .where(
+                LearnerEmail.email == learner.email,
+                LearnerEmail.verified_at.is_not(None),
+                LearnerEmail.learner_id != learner.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def set_display_name(session: Session, learner: LearnerAccount, display_name: str | None) -> None:
@@ -468,7 +497,7 @@ def signin_with_link(
     by mail). InvalidLink for one that is unknown, used or expired."""
     clock = _utc(now)
     learner = _consume(session, token, SIGNIN_LINK, clock)
-    if learner.email_verified_at is None:
+    if learner.email_verified_at is None and not _confirmed_elsewhere(session, learner):
         learner.email_verified_at = clock
     _clear_attempts(session, learner.email)
     session.flush()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from microcred.errors import MicrocredError
 from microcred.issuing import keystore
-from microcred.store.models import LearnerAccount, new_id
+from microcred.store.models import LearnerAccount, LearnerEmail, new_id
 from microcred.vc.keys import Ed25519Multikey
 
 # a pragmatic address check: one @, no spaces, a dot in the domain (delivery is the proof)
@@ -46,6 +46,19 @@ def find_learner(session: Session, email: str) -> LearnerAccount | None:
     )
 
 
+def _verified_added(session: Session, address: str) -> bool:
+    """Whether ``address`` is an address another learner added and verified (it belongs to
+    that account: see ``accounts.emails``)."""
+    return (
+        session.scalar(
+            select(LearnerEmail.id)
+            .where(LearnerEmail.email == address, LearnerEmail.verified_at.is_not(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def create_learner(
     session: Session,
     *,
@@ -57,7 +70,7 @@ def create_learner(
     """A new learner with a fresh ``did:key`` (sealed); ``AccountExists`` for a known
     address. The caller's transaction stores it."""
     address = normalise_email(email)
-    if find_learner(session, address) is not None:
+    if find_learner(session, address) is not None or _verified_added(session, address):
         raise AccountExists(f"an account for {address} already exists")
     key = Ed25519Multikey.generate()
     row = LearnerAccount(

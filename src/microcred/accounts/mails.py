@@ -1,8 +1,9 @@
-"""The two e-mails of a learner account: verify the address, and a one-time sign-in link.
+"""The e-mails of a learner account: verify the address, a one-time sign-in link, and
+confirm an address the learner added.
 
 Built like the award and reminder mails (``issuing.mailer``): plain text and a simple HTML
 part, every value escaped, links checked to be http(s), subjects on one line. The mail
-``kind`` (``verify_email``, ``signin_link``) is what the outbox records.
+``kind`` (``verify_email``, ``signin_link``, ``verify_address``) is what the outbox records.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from microcred.issuing.mailer import Mail, _a, _checked_url, _hello, _html_page,
 
 VERIFY_KIND = "verify_email"
 SIGNIN_KIND = "signin_link"
+ADDRESS_KIND = "verify_address"
 
 
 def _name(display_name: str | None) -> str | None:
@@ -74,3 +76,43 @@ def signin_mail(*, to: str, display_name: str | None, url: str, minutes: int) ->
         ]
     )
     return Mail(to=to, subject="Your sign-in link", text=text, html=page, kind=SIGNIN_KIND)
+
+
+def address_mail(*, to: str, display_name: str | None, account: str, url: str, hours: int) -> Mail:
+    """The e-mail to an address a learner added to their account (``account``, its own
+    address), asking to confirm it (the link works for ``hours`` hours, once). Raises
+    MicrocredError for a link that is not http(s)."""
+    url = _checked_url(url)
+    name = _name(display_name)
+    account = _one_line(account)
+    text = (
+        f"{_hello(name)}\n\n"
+        f"The microcred account {account} asked to add this e-mail address to it. Credentials "
+        "issued to this address can then go into that account's wallet. If that is you, "
+        "confirm it here:\n\n"
+        f"{url}\n\n"
+        f"The link works once, for {hours} hours. If it is not you, ignore this e-mail: "
+        "nothing happens without the link.\n"
+    )
+    e = html.escape
+    page = _html_page(
+        [
+            e(_hello(name)),
+            e(
+                f"The microcred account {account} asked to add this e-mail address to it. "
+                "Credentials issued to this address can then go into that account's wallet."
+            ),
+            _a(url, "Confirm this address"),
+            e(
+                f"The link works once, for {hours} hours. If it is not you, ignore this "
+                "e-mail: nothing happens without the link."
+            ),
+        ]
+    )
+    return Mail(
+        to=to,
+        subject="Confirm this address for your microcred account",
+        text=text,
+        html=page,
+        kind=ADDRESS_KIND,
+    )

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -389,6 +390,34 @@ class LearnerToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # or revoked
+
+
+class LearnerEmail(Base):
+    """Another e-mail address of a learner (the account's own stays on ``learner``), added
+    on the account page and verified by a link sent to it: the link's token is kept only as
+    its SHA-256, one live link per address. An address verified by one learner is verified
+    by no other (a partial unique index; the account addresses are checked by the service)."""
+
+    __tablename__ = "learner_email"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "email"),
+        Index(
+            "ux_learner_email_verified",
+            "email",
+            unique=True,
+            sqlite_where=text("verified_at IS NOT NULL"),
+            postgresql_where=text("verified_at IS NOT NULL"),
+        ),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    learner_id: Mapped[str] = mapped_column(
+        ForeignKey("learner.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320))  # lower-cased
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # the live link
+    token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SigninAttempt(Base):
