@@ -7,7 +7,19 @@
 2. ``FastProcessor``: pyld gives the child context it clones for a non-propagating
    (type-scoped) context a fresh random id, so its processed-context cache never hits and
    every Achievement, Alignment, Result… re-creates its term definitions for each
-   credential. A clone is a copy of its parent, so we derive its id from the parent's.
+   credential. That child is a pure copy of a frozen parent (plus ``previousContext``, the
+   parent), so we make it ourselves and derive its id from the parent's.
+
+   The one invariant that keeps this sound: **an id names one content, forever**. pyld
+   caches a processed context under the id of the active context it was processed against,
+   shared across documents. An earlier version derived the id inside
+   ``_clone_active_context``, which pyld also uses for the half-built context it fills with
+   a local context's terms (and against which it pre-processes their scoped contexts): a
+   document's inline ``{"@language": "fr", "x": {"@context": <Achievement's scoped
+   context>}}`` then cached a French Achievement context under the id genuine credentials
+   look up, and every later credential in the process expanded with ``@fr`` literals. So
+   pyld's own clones keep their fresh random ids, and only the copy made here, of a frozen
+   context, gets a derived one (``tests/unit/vc/test_jsonld_isolation.py``).
 
 Both are checked by the canonicalization vectors and the interop tests (byte-identical
 output to jsonld.js / rdf-canonize).
@@ -70,9 +82,46 @@ class FastContextResolver(ContextResolver):
 
 
 class FastProcessor(_pyld.JsonLdProcessor):
-    def _clone_active_context(self, active_ctx: Any) -> Any:
-        child = super()._clone_active_context(active_ctx)
-        parent_id = active_ctx.get("_uuid")
-        if parent_id is not None:
-            child["_uuid"] = f"{parent_id}/clone"
-        return child
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        if (
+            not propagate
+            and isinstance(active_ctx, frozendict)
+            and not active_ctx.get("previousContext")
+            and "_uuid" in active_ctx
+            and _plain_inline(local_ctx)
+        ):
+            # what pyld does first for a non-propagating context, with a stable id: a copy of
+            # the frozen parent that remembers it (pyld then skips its own clone)
+            child = super()._clone_active_context(active_ctx)
+            child["previousContext"] = active_ctx
+            child["_uuid"] = f"{active_ctx['_uuid']}/scoped"
+            active_ctx = frozendict(child)
+        return super()._process_context(
+            active_ctx,
+            local_ctx,
+            options,
+            override_protected=override_protected,
+            propagate=propagate,
+            validate_scoped=validate_scoped,
+            cycles=cycles,
+        )
+
+
+def _plain_inline(local_ctx: Any) -> bool:
+    """An inline context object (no URL, no nested ``@context``) that does not set
+    ``@propagate`` (which would override ``propagate`` inside pyld): the type-scoped contexts
+    of the bundled vocabularies. Anything else takes pyld's own path (fresh ids)."""
+    return (
+        isinstance(local_ctx, (dict, frozendict))
+        and "@context" not in local_ctx
+        and "@propagate" not in local_ctx
+    )

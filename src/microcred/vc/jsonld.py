@@ -87,6 +87,15 @@ def _check_context_urls(doc: Any) -> None:
                         if isinstance(item, str):
                             get_context(item)
                         elif isinstance(item, dict):
+                            if "@import" in item:
+                                # pyld merges the local context into the imported context's
+                                # cached document in place: it would change that context for
+                                # every later document in the process
+                                raise ContextError(
+                                    "an inline @context uses @import, which microcred does not "
+                                    "support (list the context's URL in @context instead)",
+                                    code="unsupported_context",
+                                )
                             walk(item)
                 else:
                     walk(value)
