@@ -25,20 +25,6 @@ DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 
 
-@dataclass(frozen=True)
-class ResolvedKey:
-    """A verification method: its id, controller and Ed25519 key (or a JWK for JWT use)."""
-
-    id: str
-    controller: str | None
-    key: Ed25519Multikey | None = None
-    jwk: dict[str, Any] | None = None
-    fetched: bool = False
-    #: set when the key was read from the verification method id itself and the issuer's
-    #: published keys could not be consulted to confirm it (a warning, not a failure)
-    unconfirmed: str | None = None
-
-
 # ---- did:key ------------------------------------------------------------------------------
 def did_key_of(key: Ed25519Multikey) -> str:
     return f"did:key:{key.public_key_multibase}"
@@ -116,95 +102,360 @@ def did_web_document(did: str, keys: list[Ed25519Multikey]) -> dict[str, Any]:
     }
 
 
-# ---- resolution ---------------------------------------------------------------------------
-def resolve_verification_method(
-    vm_id: Any, *, fetch: Fetch | None, issuer_id: str | None = None
-) -> ResolvedKey:
-    """Resolve ``vm_id`` to a key.
+# ---- resolution and key binding ----------------------------------------------------------
+# A key counts as someone's only when a document that they control says so: a did:key or
+# did:jwk is its own key; a did:web or https identifier's own document, fetched from where the
+# identifier points and naming itself by that identifier, must list the key under the
+# relationship asked for (assertionMethod to issue credentials, authentication to present).
+# Whatever the credential says about its own key (an embedded verification method's
+# controller and key material, a key written in a fragment, a JWT 'jwk' header) is a claim,
+# never proof: it is confirmed against the controller's document by key material, or not at
+# all (docs/decisions/0005-key-binding.md).
+Relationship = str  # "assertionMethod" | "authentication"
+_PURPOSE = {
+    "assertionMethod": "issue credentials",
+    "authentication": "sign presentations",
+}
 
-    Raises ResolutionError (malformed id, unsupported scheme or DID method, key not in the
-    document: the key check fails) or FetchFailed (the document could not be fetched: could
-    not check).
+
+@dataclass(frozen=True)
+class KeyBinding:
+    """A verification method's key, and whose key it is proven to be.
+
+    ``owner`` is the identifier whose own document (or whose identifier itself: did:key,
+    did:jwk) lists the key under the relationship asked for; None when nothing could confirm
+    it, and ``unconfirmed`` then says why (the key is still used to check the signature, and
+    the verdict can at best be "could not check").
     """
-    if isinstance(vm_id, dict):  # an embedded verification method
-        return _key_from_vm(vm_id, vm_id.get("id", "(embedded)"), fetched=False)
-    if not isinstance(vm_id, str) or not vm_id:
-        raise ResolutionError("the proof has no verificationMethod")
-    if ":" not in vm_id:
-        raise ResolutionError(f"verificationMethod {vm_id!r} is not a URL or DID (no scheme)")
+
+    id: str
+    key: Ed25519Multikey | None = None
+    jwk: dict[str, Any] | None = None
+    owner: str | None = None
+    source: str | None = None  # the URL of the document that listed the key
+    unconfirmed: str | None = None
+
+    @property
+    def controller(self) -> str | None:  # the name the proof code has always used
+        return self.owner
+
+
+# kept for callers of the old name
+ResolvedKey = KeyBinding
+
+
+def resolve_key(
+    vm: Any, *, fetch: Fetch | None, relationship: Relationship = "assertionMethod"
+) -> KeyBinding:
+    """The key a proof names, and whose it is proven to be.
+
+    ``vm`` is the proof's ``verificationMethod``: an id, or an embedded object of which only
+    the ``id`` is used. Raises ResolutionError (malformed or unsupported id; the controller's
+    document does not list the key for ``relationship``; the document names itself otherwise:
+    the key check fails) or FetchFailed (the key itself could not be obtained: could not
+    check). A key read from the id (a Multikey fragment) whose document could not be read
+    comes back with ``owner=None`` and ``unconfirmed`` set.
+    """
+    vm_id = _vm_id(vm)
     base, _, fragment = vm_id.partition("#")
-    # A fragment that is itself a Multikey, under a controller equal to the issuer id: the
-    # key is in the URL and needs no fetch. Anyone can write such an id, though, so where the
-    # issuer's keys can be read (its DID document, or a profile that lists keys) the key must
-    # be among them; where they cannot, the key is used with a warning.
-    if fragment.startswith("z6Mk") and issuer_id is not None and base == issuer_id:
-        try:
-            key = Ed25519Multikey.from_public(fragment, id=vm_id, controller=base)
-        except KeyFormatError as exc:
-            raise ResolutionError(
-                f"verificationMethod {vm_id!r} names a key in its fragment, "
-                f"but it is malformed ({exc})"
-            ) from None
-        return _confirm_fragment_key(vm_id, base, key, fetch)
-    if vm_id.startswith("did:key:"):
-        return _resolve_did_key(vm_id)
-    if vm_id.startswith("did:web:"):
-        doc = _fetch_json(did_web_url(base), fetch)
-        return _find_in_document(doc, vm_id, base)
-    if vm_id.startswith("did:"):
-        method = vm_id.split(":")[1] if vm_id.count(":") >= 2 else "?"
-        raise ResolutionError(
-            f"verificationMethod {vm_id!r} uses the DID method did:{method}, which is not "
-            "supported (did:key and did:web are)"
-        )
-    scheme = vm_id.split(":", 1)[0].lower()
-    if scheme != "https":
-        raise ResolutionError(
-            f"verificationMethod {vm_id!r} has the scheme {scheme!r}: only https URLs, did:key "
-            "and did:web can be resolved"
-        )
-    doc = _fetch_json(base, fetch)
-    return _find_in_document(doc, vm_id, base)
-
-
-def _confirm_fragment_key(
-    vm_id: str, base: str, key: Ed25519Multikey, fetch: Fetch | None
-) -> ResolvedKey:
     if base.startswith("did:key:"):
         return _resolve_did_key(vm_id)
-    url = did_web_url(base) if base.startswith("did:web:") else base
-    unconfirmed = ResolvedKey(
-        vm_id,
-        base,
-        key,
-        unconfirmed=f"the key was read from the verification method id itself; the issuer's "
-        f"published keys ({url}) could not be read to confirm it",
-    )
-    if fetch is None or not (base.startswith("did:web:") or base.startswith("https://")):
-        return unconfirmed
+    if base.startswith("did:jwk:"):
+        return _resolve_did_jwk(vm_id)
+    candidate = _fragment_key(vm_id, fragment)
+    if base.startswith("did:web:"):
+        url = did_web_url(base)
+    elif base.startswith("did:"):
+        method = base.split(":")[1] if base.count(":") >= 2 else "?"
+        raise ResolutionError(
+            f"verificationMethod {vm_id!r} uses the DID method did:{method}, which is not "
+            "supported (did:key, did:jwk and did:web are)"
+        )
+    elif vm_id.split(":", 1)[0].lower() == "https":
+        url = base
+    elif candidate is not None:
+        return KeyBinding(
+            vm_id,
+            candidate,
+            unconfirmed=f"the key is written in the verification method id {vm_id}, under "
+            f"{base}, an identifier no document can be fetched for: nothing confirms whose key "
+            "it is",
+        )
+    else:
+        scheme = vm_id.split(":", 1)[0].lower()
+        raise ResolutionError(
+            f"verificationMethod {vm_id!r} has the scheme {scheme!r}: only https URLs, "
+            "did:key, did:jwk and did:web can be resolved"
+        )
     try:
         doc = _fetch_json(url, fetch)
-    except (FetchFailed, ResolutionError):
-        return unconfirmed
-    lists_keys = isinstance(doc, dict) and any(
-        doc.get(p) for p in ("verificationMethod", "assertionMethod", "publicKey")
+    except FetchFailed as exc:
+        if candidate is None:
+            raise
+        return KeyBinding(
+            vm_id,
+            candidate,
+            unconfirmed=f"the key is written in the verification method id, and the document "
+            f"that would confirm it belongs to {base} could not be read ({exc})",
+        )
+    if isinstance(doc, dict) and doc.get("id") == vm_id and not fragment:
+        return _bind_key_document(doc, url, vm_id, relationship, fetch)
+    return bind_in_document(
+        doc, url=url, controller=base, vm_id=vm_id, relationship=relationship, candidate=candidate
     )
-    if not lists_keys and not base.startswith("did:web:"):
-        return unconfirmed  # an issuer profile that publishes no keys
-    found = _find_in_document(doc, vm_id, base)  # raises ResolutionError when absent
-    if found.key is None or found.key.public_bytes != key.public_bytes:
-        raise ResolutionError(f"the document at {url} gives another key for {vm_id!r}")
-    return found
+
+
+def _bind_key_document(
+    vm_doc: dict[str, Any], url: str, vm_id: str, relationship: Relationship, fetch: Fetch | None
+) -> KeyBinding:
+    """A verification method served at its own URL: the controller it names must list it in
+    the controller's own document (the key document's word alone proves nothing)."""
+    controller = vm_doc.get("controller")
+    if not isinstance(controller, str) or not controller:
+        raise ResolutionError(f"the key document at {url} names no controller")
+    if controller.startswith("did:web:"):
+        controller_url = did_web_url(controller)
+    elif controller.startswith("https://") and "#" not in controller:
+        controller_url = controller
+    else:
+        raise ResolutionError(
+            f"the key document at {url} names {controller!r} as its controller, whose "
+            "document cannot be read to confirm it"
+        )
+    controller_doc = _fetch_json(controller_url, fetch)
+    return bind_in_document(
+        controller_doc,
+        url=controller_url,
+        controller=controller,
+        vm_id=vm_id,
+        relationship=relationship,
+        external=vm_doc,
+    )
+
+
+def confirm_jwk(
+    jwk: dict[str, Any],
+    *,
+    controller: str | None,
+    fetch: Fetch | None,
+    relationship: Relationship = "assertionMethod",
+) -> KeyBinding:
+    """A key given only as material (a JWT's ``jwk`` header), confirmed against the document
+    of the ``controller`` it claims (the credential's issuer) by key material. Raises
+    ResolutionError when that document is read and does not list the key; never raises
+    for an unreachable document (``unconfirmed`` says why)."""
+    label = "the key in the token's 'jwk' header"
+    if controller is None:
+        return KeyBinding(label, jwk=jwk, unconfirmed="the credential names no issuer")
+    if controller.startswith(("did:key:", "did:jwk:")):
+        own = (
+            _resolve_did_key(controller)
+            if controller.startswith("did:key:")
+            else _resolve_did_jwk(controller)
+        )
+        if _same_material(own, None, jwk):
+            return KeyBinding(own.id, own.key, own.jwk or jwk, owner=controller)
+        raise ResolutionError(f"{label} is not the key of the issuer {controller}")
+    if controller.startswith("did:web:"):
+        url = did_web_url(controller)
+    elif controller.startswith("https://"):
+        url = controller.partition("#")[0]
+    else:
+        return KeyBinding(
+            label,
+            jwk=jwk,
+            unconfirmed=f"the issuer {controller} is an identifier no document can be "
+            "fetched for, so nothing confirms whose key it is",
+        )
+    try:
+        doc = _fetch_json(url, fetch)
+    except (FetchFailed, ResolutionError) as exc:
+        return KeyBinding(
+            label,
+            jwk=jwk,
+            unconfirmed=f"the issuer's document ({url}) could not be read to confirm it ({exc})",
+        )
+    return bind_in_document(
+        doc,
+        url=url,
+        controller=controller,
+        vm_id=None,
+        relationship=relationship,
+        candidate_jwk=jwk,
+    )
+
+
+def bind_in_document(
+    doc: Any,
+    *,
+    url: str,
+    controller: str,
+    vm_id: str | None,
+    relationship: Relationship,
+    candidate: Ed25519Multikey | None = None,
+    candidate_jwk: dict[str, Any] | None = None,
+    external: dict[str, Any] | None = None,
+) -> KeyBinding:
+    """Find ``vm_id`` (or, failing that, the candidate key material) among the keys that
+    ``controller``'s own document ``doc`` (fetched from ``url``) lists under
+    ``relationship``. ``external``: the verification method as served at its own URL, for a
+    document that lists it by reference. Raises ResolutionError when it is not there."""
+    if not isinstance(doc, dict):
+        raise ResolutionError(f"the document at {url} is not a JSON object")
+    if doc.get("id") != controller:
+        raise ResolutionError(
+            f"the document at {url} names itself {doc.get('id')!r}, not {controller}: a "
+            "document speaks only for the identifier it was fetched for"
+        )
+    objects: dict[str, dict[str, Any]] = {}
+    for prop in ("verificationMethod", "publicKey", *_PURPOSE):
+        for item in _as_list(doc.get(prop)):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                objects.setdefault(_absolute(item["id"], controller), item)
+    listed: list[str] = []
+    for item in _as_list(doc.get(relationship)):
+        ref = item if isinstance(item, str) else item.get("id") if isinstance(item, dict) else None
+        if isinstance(ref, str):
+            listed.append(_absolute(ref, controller))
+    what = _PURPOSE.get(relationship, relationship)
+    if vm_id is not None and vm_id in listed:
+        binding = _listed_key(objects.get(vm_id, external), vm_id, url, controller)
+        if (candidate is not None or candidate_jwk is not None) and not _same_material(
+            binding, candidate, candidate_jwk
+        ):
+            raise ResolutionError(f"the document at {url} gives another key for {vm_id!r}")
+        return binding
+    if vm_id is not None and vm_id in objects:
+        raise ResolutionError(
+            f"the document at {url} lists the key {vm_id} but not under {relationship}: "
+            f"{controller} has not made it a key to {what}"
+        )
+    if candidate is not None or candidate_jwk is not None:
+        for ref in listed:
+            obj = objects.get(ref)
+            if obj is None:
+                continue
+            try:
+                binding = _listed_key(obj, ref, url, controller)
+            except ResolutionError:
+                continue
+            if _same_material(binding, candidate, candidate_jwk):
+                return binding
+    shown = vm_id or "the key given with the credential"
+    raise ResolutionError(
+        f"{controller}'s own document ({url}) does not list {shown} among its keys to {what}"
+    )
+
+
+def _listed_key(obj: dict[str, Any] | None, vm_id: str, url: str, controller: str) -> KeyBinding:
+    if obj is None:
+        if vm_id.startswith("did:key:"):
+            # a controller may list a did:key's key by reference; the key is the DID
+            own = _resolve_did_key(vm_id)
+            return KeyBinding(vm_id, own.key, owner=controller, source=url)
+        raise ResolutionError(f"the document at {url} lists {vm_id!r} but gives no key for it")
+    declared = obj.get("controller")
+    if declared is not None and declared != controller:
+        raise ResolutionError(
+            f"the key {vm_id} in the document of {controller} names {declared!r} as its "
+            "controller: a document can only vouch for keys its own subject controls"
+        )
+    resolved = _key_from_vm(obj, vm_id, fetched=True, default_controller=controller)
+    return KeyBinding(vm_id, resolved.key, resolved.jwk, owner=controller, source=url)
+
+
+def _same_material(
+    binding: KeyBinding, candidate: Ed25519Multikey | None, jwk: dict[str, Any] | None
+) -> bool:
+    if candidate is not None:
+        return binding.key is not None and binding.key.public_bytes == candidate.public_bytes
+    if jwk is None:
+        return False
+    mine = binding.jwk
+    if mine is None and binding.key is not None:
+        mine = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(binding.key.public_bytes)}
+    if mine is None:
+        return False
+    members = ("kty", "crv", "x", "y", "n", "e")
+    return all(mine.get(m) == jwk.get(m) for m in members) and bool(jwk.get("kty"))
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _absolute(ref: str, base: str) -> str:
+    return base + ref if ref.startswith("#") else ref
+
+
+def _vm_id(vm: Any) -> str:
+    if isinstance(vm, dict):  # embedded: only its id counts, its key material is a claim
+        ident = vm.get("id")
+        if not isinstance(ident, str) or not ident:
+            raise ResolutionError(
+                "the proof embeds its verification method without an id: a key that names "
+                "nobody's document cannot be tied to anyone"
+            )
+        vm = ident
+    if not isinstance(vm, str) or not vm:
+        raise ResolutionError("the proof has no verificationMethod")
+    if ":" not in vm:
+        raise ResolutionError(f"verificationMethod {vm!r} is not a URL or DID (no scheme)")
+    return vm
+
+
+def _fragment_key(vm_id: str, fragment: str) -> Ed25519Multikey | None:
+    if not fragment.startswith("z6Mk"):
+        return None
+    try:
+        return Ed25519Multikey.from_public(fragment, id=vm_id)
+    except KeyFormatError as exc:
+        raise ResolutionError(
+            f"verificationMethod {vm_id!r} names a key in its fragment, but it is malformed ({exc})"
+        ) from None
 
 
 @lru_cache(maxsize=1024)
-def _resolve_did_key(vm_id: str) -> ResolvedKey:
+def _resolve_did_key(vm_id: str) -> KeyBinding:
     """did:key needs no fetch: the key is the DID (cached: decoding is the costly part)."""
     did, _, fragment = vm_id.partition("#")
     mb = _did_key_multibase(did)
     if fragment and fragment != mb:
         raise ResolutionError(f"verificationMethod {vm_id!r}: fragment does not match the key")
-    return ResolvedKey(vm_id, did, Ed25519Multikey.from_public(mb, id=vm_id, controller=did))
+    key = Ed25519Multikey.from_public(mb, id=vm_id, controller=did)
+    return KeyBinding(vm_id, key, owner=did, source=did)
+
+
+@lru_cache(maxsize=256)
+def _resolve_did_jwk(vm_id: str) -> KeyBinding:
+    """did:jwk: the DID is the base64url JSON of a public JWK (its only key is ``#0``)."""
+    did, _, fragment = vm_id.partition("#")
+    if fragment not in ("", "0"):
+        raise ResolutionError(f"verificationMethod {vm_id!r}: a did:jwk has only the key #0")
+    encoded = did[len("did:jwk:") :]
+    try:
+        jwk = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        raise ResolutionError(f"{did!r} does not hold a JSON Web Key") from None
+    if not isinstance(jwk, dict) or not isinstance(jwk.get("kty"), str) or "d" in jwk:
+        raise ResolutionError(f"{did!r} does not hold a public JSON Web Key")
+    resolved = _key_from_vm(
+        {"publicKeyJwk": jwk}, f"{did}#0", fetched=False, default_controller=did
+    )
+    return KeyBinding(f"{did}#0", resolved.key, jwk, owner=did, source=did)
+
+
+def resolve_verification_method(
+    vm_id: Any, *, fetch: Fetch | None, issuer_id: str | None = None
+) -> KeyBinding:
+    """The old name of ``resolve_key`` (assertionMethod)."""
+    return resolve_key(vm_id, fetch=fetch)
 
 
 def _fetch_json(url: str, fetch: Fetch | None) -> Any:
@@ -217,42 +468,29 @@ def _fetch_json(url: str, fetch: Fetch | None) -> Any:
         raise ResolutionError(f"{url} did not return JSON") from None
 
 
-def _find_in_document(doc: Any, vm_id: str, base: str) -> ResolvedKey:
-    if not isinstance(doc, dict):
-        raise ResolutionError(f"the document at {base} is not a JSON object")
-    if doc.get("id") == vm_id:  # the URL names the key document itself
-        return _key_from_vm(doc, vm_id, fetched=True)
-    candidates: list[Any] = []
-    for prop in ("verificationMethod", "assertionMethod", "publicKey", "authentication"):
-        val = doc.get(prop)
-        candidates.extend(val if isinstance(val, list) else [val] if val else [])
-    fragment = vm_id.partition("#")[2]
-    for vm in candidates:
-        if not isinstance(vm, dict):
-            continue
-        vid = vm.get("id", "")
-        if vid == vm_id or (fragment and vid == f"#{fragment}"):
-            resolved = _key_from_vm(vm, vm_id, fetched=True, default_controller=doc.get("id"))
-            return resolved
-    raise ResolutionError(f"the document at {base} does not contain the key {vm_id!r}")
+@dataclass(frozen=True)
+class _VmKey:
+    key: Ed25519Multikey | None
+    jwk: dict[str, Any] | None
 
 
 def _key_from_vm(
-    vm: dict[str, Any], vm_id: str, *, fetched: bool, default_controller: str | None = None
-) -> ResolvedKey:
-    controller = vm.get("controller") or default_controller
+    vm: dict[str, Any], vm_id: str, *, fetched: bool = True, default_controller: str | None = None
+) -> _VmKey:
+    """The public key of a verification method object (Multikey, Ed25519 base58 or a JWK)."""
+    controller = default_controller
     try:
         if isinstance(vm.get("publicKeyMultibase"), str):
             key = Ed25519Multikey.from_public(
                 vm["publicKeyMultibase"], id=vm_id, controller=controller
             )
-            return ResolvedKey(vm_id, controller, key, fetched=fetched)
+            return _VmKey(key, None)
         if isinstance(vm.get("publicKeyBase58"), str):
             raw = b58decode(vm["publicKeyBase58"])
             key = Ed25519Multikey.from_public(
                 public_multibase(raw), id=vm_id, controller=controller
             )
-            return ResolvedKey(vm_id, controller, key, fetched=fetched)
+            return _VmKey(key, None)
         jwk = vm.get("publicKeyJwk")
         if isinstance(jwk, dict):
             if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and "x" in jwk:
@@ -260,8 +498,8 @@ def _key_from_vm(
                 key = Ed25519Multikey.from_public(
                     public_multibase(raw), id=vm_id, controller=controller
                 )
-                return ResolvedKey(vm_id, controller, key, jwk=jwk, fetched=fetched)
-            return ResolvedKey(vm_id, controller, None, jwk=jwk, fetched=fetched)
+                return _VmKey(key, jwk)
+            return _VmKey(None, jwk)
     except (KeyFormatError, ValueError) as exc:
         raise ResolutionError(f"verification method {vm_id!r} has a malformed key: {exc}") from None
     raise ResolutionError(f"verification method {vm_id!r} has no public key this verifier reads")

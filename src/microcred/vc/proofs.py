@@ -12,12 +12,12 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from microcred.vc import jcs, jsonld
-from microcred.vc.dids import Fetch, ResolvedKey, resolve_verification_method
+from microcred.vc.dids import Fetch, KeyBinding, resolve_key
 from microcred.vc.errors import (
     CanonicalizationError,
     ContextError,
@@ -40,8 +40,9 @@ LEGACY = {"eddsa-2022": "eddsa-rdfc-2022"}
 class ProofResult:
     """The outcome of one proof.
 
-    kind: "" when verified; "proof" (bad signature or malformed proof), "key" (the
-    verification method cannot be resolved or holds no usable key), "unsupported" (a proof
+    kind: "" when verified; "proof" (bad signature, malformed proof, a proof that expired or
+    was made in the future), "key" (the verification method cannot be resolved, holds no
+    usable key, or its controller's document does not list it for the purpose), "unsupported" (a proof
     type or cryptosuite this verifier does not know), "could_not_check" (a document that
     had to be fetched could not be), "context" (the document's JSON-LD is not usable).
     """
@@ -49,11 +50,16 @@ class ProofResult:
     verified: bool
     suite: str
     verification_method: str | None = None
-    controller: str | None = None
+    controller: str | None = None  # whose key it is, proven (None: not confirmed)
     error: str | None = None
     kind: str = ""
     warnings: list[str] = field(default_factory=list)
     proof_purpose: str | None = None
+    #: set when the signature matched a key that nothing confirms as anyone's (a key written
+    #: in the verification method id whose controller's document could not be read)
+    unconfirmed: str | None = None
+    #: the document that listed the key (the controller's DID document or https document)
+    key_source: str | None = None
 
 
 def proofs_of(doc: dict[str, Any]) -> list[Any]:
@@ -165,15 +171,51 @@ def verify_proofs(
     issuer_id: str | None = None,
     expected_purpose: str = "assertionMethod",
     expanded: list[Any] | None = None,
+    now: datetime | None = None,
 ) -> list[ProofResult]:
     """Verify every proof on ``doc``; never raises for a bad credential.
+
+    ``issuer_id`` is not trusted for anything: the key's owner comes from the key's own
+    resolution (``dids.resolve_key``); the caller compares it with the issuer or holder.
+    ``now``: a proof whose ``expires`` has passed, or whose ``created`` lies ahead of ``now``
+    (beyond five minutes of clock skew), fails (assertion proofs; a presentation's proof
+    times are the presentation verifier's own checks).
 
     ``expanded``: the strict JSON-LD expansion of ``doc`` without its proof, when the caller
     has it already (the verifier's context check does), so it is not computed twice.
     """
     proofs = proofs_of(doc)
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
-    return [_verify_one(unsecured, p, fetch, issuer_id, expected_purpose, expanded) for p in proofs]
+    return [
+        _verify_one(unsecured, p, fetch, expected_purpose, expanded, now or datetime.now(UTC))
+        for p in proofs
+    ]
+
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _time_problem(proof: dict[str, Any], now: datetime) -> str | None:
+    """A signed time limit the proof breaks: ``expires`` passed, ``created`` in the future."""
+    expires = _parse_time(proof.get("expires"))
+    if proof.get("expires") is not None and expires is None:
+        return "the proof's expires is not a date-time"
+    if expires is not None and expires < now:
+        return f"the proof expired on {expires:%Y-%m-%d %H:%M UTC}"
+    created = _parse_time(proof.get("created"))
+    if created is not None and created > now + CLOCK_SKEW:
+        return f"the proof says it was created on {created:%Y-%m-%d %H:%M UTC}, in the future"
+    return None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _suite_name(proof: Any) -> str:
@@ -188,9 +230,9 @@ def _verify_one(
     unsecured: dict[str, Any],
     proof: Any,
     fetch: Fetch | None,
-    issuer_id: str | None,
     purpose: str,
     expanded: list[Any] | None,
+    now: datetime,
 ) -> ProofResult:
     suite = _suite_name(proof)
     if not isinstance(proof, dict):
@@ -238,6 +280,12 @@ def _verify_one(
         result.error = f"the proof's purpose is {proof.get('proofPurpose')!r}, expected {purpose!r}"
         result.kind = "proof"
         return result
+    if purpose == "assertionMethod":
+        late = _time_problem(proof, now)
+        if late is not None:
+            result.error = late
+            result.kind = "proof"
+            return result
     value = proof.get("proofValue")
     try:
         signature = decode_z(value, what="proofValue")
@@ -283,7 +331,7 @@ def _verify_one(
         result.kind = "proof"
         return result
     try:
-        resolved: ResolvedKey = resolve_verification_method(vm_id, fetch=fetch, issuer_id=issuer_id)
+        resolved: KeyBinding = resolve_key(vm_id, fetch=fetch, relationship=purpose)
     except FetchFailed as exc:
         result.error = f"the key could not be fetched: {exc}"
         result.kind = "could_not_check"
@@ -292,9 +340,11 @@ def _verify_one(
         result.error = str(exc)
         result.kind = "key"
         return result
-    result.controller = resolved.controller
-    if resolved.unconfirmed:
-        result.warnings.append(resolved.unconfirmed)
+    if isinstance(vm_id, dict):
+        result.verification_method = resolved.id
+    result.controller = resolved.owner
+    result.unconfirmed = resolved.unconfirmed
+    result.key_source = resolved.source
     if resolved.key is None:
         result.error = f"verification method {vm_id!r} is not an Ed25519 key"
         result.kind = "key"

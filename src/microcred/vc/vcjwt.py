@@ -8,10 +8,12 @@ payload *is* the credential. ``sign_vc_jwt`` writes the first, as Open Badges 3.
 - ``verify_vc_jwt`` never raises for a bad token: it returns a ``JwtVerification``.
 
 Algorithms: EdDSA (Ed25519), RS256 (RSA ≥ 2048 bits), ES256 (P-256); anything else fails.
-The key comes from the header's ``kid`` (resolved with ``dids.resolve_verification_method``)
-or, failing that, its ``jwk`` (accepted with a warning: such a key is not bound to the issuer).
-The result names the key's ``controller``; comparing it with the issuer is the caller's check.
-``nbf``/``exp`` are returned, not checked: the verifier checks dates on the credential.
+The key comes from the header's ``kid`` (resolved with ``dids.resolve_key``: its controller's
+own document must list it) or, failing that, its ``jwk``, which is a claim of the token
+itself: it counts only when the issuer's own document lists the same key material
+(``dids.confirm_jwk``); otherwise ``unconfirmed`` says why. The result names the key's
+proven ``controller``; comparing it with the issuer is the caller's check. ``nbf``/``exp``
+are returned; the verifier holds them against its clock with the credential's own dates.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any, Literal
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from jwt.exceptions import InvalidKeyError
 
-from microcred.vc.dids import Fetch, resolve_verification_method
+from microcred.vc.dids import Fetch, confirm_jwk, resolve_key
 from microcred.vc.errors import (
     FetchFailed,
     KeyFormatError,
@@ -39,7 +41,6 @@ from microcred.vc.keys import Ed25519Multikey
 
 ErrorKind = Literal["proof", "key", "could_not_check"]
 ALGORITHMS = ("EdDSA", "RS256", "ES256")
-UNBOUND_KEY_WARNING = "the key is given in the token itself and is not bound to the issuer"
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _PUBLIC_JWK_MEMBERS = ("kty", "crv", "x", "y", "n", "e")
 
@@ -69,7 +70,9 @@ class JwtVerification:
     error_kind: ErrorKind | None = None
     warnings: list[str] = field(default_factory=list)
     key_id: str | None = None
-    controller: str | None = None
+    controller: str | None = None  # whose key it is, proven (None: not confirmed)
+    unconfirmed: str | None = None  # why nothing confirms whose key it is
+    key_source: str | None = None  # the document that listed the key
     credential: dict[str, Any] | None = None
     not_before: datetime | None = None
     expires: datetime | None = None
@@ -243,16 +246,26 @@ def verify_vc_jwt(
         if kid.startswith("#") and issuer:
             kid = issuer + kid
         try:
-            resolved = resolve_verification_method(kid, fetch=fetch, issuer_id=issuer)
+            resolved = resolve_key(kid, fetch=fetch)
         except FetchFailed as exc:
             return fail(f"the key {kid} could not be fetched: {exc}", "could_not_check")
         except (ResolutionError, KeyFormatError) as exc:
             return fail(f"the key {kid} could not be resolved: {exc}", "key")
-        result.key_id, result.controller = resolved.id, resolved.controller
+        result.key_id, result.controller = resolved.id, resolved.owner
+        result.unconfirmed, result.key_source = resolved.unconfirmed, resolved.source
         public_key = resolved.key if resolved.key is not None else resolved.jwk
     elif isinstance(jwk, dict):
-        result.warnings.append(UNBOUND_KEY_WARNING)
-        public_key = jwk
+        # the signature is checked with the header's key first; whose key it is comes next
+        problem = _check_signature(alg, jwk, decoded) if isinstance(alg, str) else None
+        if problem is not None:
+            return fail(*problem)
+        try:
+            bound = confirm_jwk(jwk, controller=issuer, fetch=fetch)
+        except (ResolutionError, KeyFormatError) as exc:
+            return fail(f"the key in the token's 'jwk' header is not the issuer's: {exc}", "key")
+        result.key_id, result.controller = bound.id, bound.owner
+        result.unconfirmed, result.key_source = bound.unconfirmed, bound.source
+        public_key = bound.key if bound.key is not None else jwk
     else:
         return fail("the token names no key: it has neither a 'kid' nor a 'jwk' header", "key")
 

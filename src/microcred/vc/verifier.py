@@ -239,11 +239,14 @@ def verify_credential(
         checks.append(Check("shape", "passed", "the credential has the fields its type requires"))
 
     # proof, key, issuer
+    signer: str | None
     if _jwt is not None:
         checks.extend(_jwt_checks(_jwt, issuer))
         warnings.extend(_jwt.warnings)
+        signer = _jwt.controller if _jwt.verified else None
     else:
-        checks.extend(_proof_checks(doc, fetch, issuer, warnings, expanded))
+        proof_checks, signer = _proof_checks(doc, fetch, issuer, warnings, expanded, now)
+        checks.extend(proof_checks)
 
     # dates
     v1 = isinstance(doc.get("@context"), list) and doc["@context"][:1] == [VC1]
@@ -252,6 +255,11 @@ def verify_credential(
     )
     start = _parse_time(doc.get(start_field) or doc.get("validFrom"))
     end = _parse_time(doc.get(end_field) or doc.get("validUntil"))
+    if _jwt is not None:  # the token's own signed limits count too: the stricter wins
+        if _jwt.not_before is not None and (start is None or _jwt.not_before > start):
+            start = _jwt.not_before
+        if _jwt.expires is not None and (end is None or _jwt.expires < end):
+            end = _jwt.expires
     if start is None:
         checks.append(Check("not_yet_valid", "skipped", f"no readable {start_field}"))
     elif start > now + (STATUS_LIST_CLOCK_SKEW if _depth else timedelta(0)):
@@ -290,33 +298,61 @@ def _proof_checks(
     fetch: Fetch | None,
     issuer: str | None,
     warnings: list[str],
-    expanded: list[Any] | None = None,
-) -> list[Check]:
-    results = proofs.verify_proofs(doc, fetch=fetch, issuer_id=issuer, expanded=expanded)
+    expanded: list[Any] | None,
+    now: datetime,
+) -> tuple[list[Check], str | None]:
+    """The proof, key and issuer checks, and the proven owner of the key that signed."""
+    results = proofs.verify_proofs(doc, fetch=fetch, issuer_id=issuer, expanded=expanded, now=now)
     if not results:
         return [
             Check("proof", "failed", "the credential has no proof: anyone could have written it"),
             Check("key", "skipped", "no proof to take a key from"),
             Check("issuer", "skipped", "no verified proof"),
-        ]
+        ], None
     good = [r for r in results if r.verified]
     for r in results:
         warnings.extend(r.warnings)
         if r.kind == "unsupported" and (good or len(results) > 1):
             warnings.append(f"a proof was not checked: {r.error}")
     if good:
-        # prefer a proof whose key is controlled by the issuer
-        best = next((r for r in good if r.controller == issuer), good[0])
+        # the issuer is bound to the proof that verified: prefer one whose key is proven to
+        # be the issuer's, then one whose owner is proven at all
+        best = max(
+            good,
+            key=lambda r: (issuer is not None and r.controller == issuer, r.controller is not None),
+        )
         for r in results:
             if not r.verified and r.kind != "unsupported":
                 warnings.append(f"another proof did not verify: {r.error}")
         out = [
             Check("proof", "passed", f"the signature ({best.suite}) matches the credential"),
-            Check("key", "passed", f"signed with {best.verification_method}"),
+            _key_check(
+                best.verification_method, best.controller, best.unconfirmed, best.key_source
+            ),
+            _issuer_binding(issuer, best.controller, best.unconfirmed),
         ]
-        out.append(_issuer_binding(issuer, best.controller, warnings))
-        return out
-    # nothing verified: report the most telling failure
+        return out, best.controller
+    return _failed_proof_checks(results), None
+
+
+def _key_check(
+    vm: str | None, owner: str | None, unconfirmed: str | None, source: str | None
+) -> Check:
+    shown = vm or "the key given with the credential"
+    if owner is None:
+        return Check(
+            "key",
+            "could_not_check",
+            f"signed with {shown}, but nothing confirms whose key that is: "
+            f"{unconfirmed or 'no document lists it'}",
+        )
+    if source and source.startswith("https://"):
+        return Check("key", "passed", f"signed with {shown}, listed by {owner}'s own document")
+    return Check("key", "passed", f"signed with {shown}, the key of {owner}")
+
+
+def _failed_proof_checks(results: list[proofs.ProofResult]) -> list[Check]:
+    """Nothing verified: the most telling failure."""
     by_kind = {r.kind: r for r in reversed(results)}
     if "proof" in by_kind or "context" in by_kind:
         r = by_kind.get("proof") or by_kind["context"]
@@ -333,7 +369,12 @@ def _proof_checks(
     if "key" in by_kind:
         r = by_kind["key"]
         return [
-            Check("proof", "failed", "the signature could not be checked: its key is unusable"),
+            Check(
+                "proof",
+                "failed",
+                "the signature cannot be accepted: its key is not usable "
+                "as the signer's (see the key check)",
+            ),
             Check("key", "failed", r.error or "the key cannot be resolved"),
             Check("issuer", "skipped", "no verified proof"),
         ]
@@ -352,51 +393,54 @@ def _proof_checks(
     ]
 
 
-def _issuer_binding(issuer: str | None, controller: str | None, warnings: list[str]) -> Check:
-    """Does the signing key belong to the issuer?
+def _issuer_binding(issuer: str | None, owner: str | None, unconfirmed: str | None) -> Check:
+    """Is the key that signed proven to be the issuer's?
 
-    An issuer identified by a DID or an https URL must control the key (anyone can make a
-    did:key and claim to be example.edu). An issuer id that no key can be bound to (a
-    urn:uuid, say) cannot be checked: skipped, with a warning.
+    Only the key's own resolution counts (a did:key is its own key; a did:web or https
+    issuer's own document lists it), never what the credential says of its key. An issuer id
+    no document can exist for (a urn:uuid, say) can never be tied to a key: skipped, and the
+    identity level says "self-asserted".
     """
     if issuer is None:
         return Check("issuer", "failed", "the credential names no issuer")
-    if controller == issuer:
+    if owner is None:
+        return Check(
+            "issuer",
+            "could_not_check",
+            f"nothing confirms that the key that signed belongs to the issuer {issuer}",
+        )
+    if owner == issuer:
         return Check("issuer", "passed", f"the key belongs to the issuer {issuer}")
     if issuer.startswith(("did:", "https://", "http://")):
         return Check(
             "issuer",
             "failed",
-            f"the key is controlled by {controller}, not by the "
+            f"the key is controlled by {owner}, not by the "
             f"issuer {issuer}: the credential may be made to look like someone else's",
         )
-    warnings.append(
-        f"the issuer is identified as {issuer}, which no key can be bound to; "
-        f"the credential was signed by {controller}"
+    return Check(
+        "issuer",
+        "skipped",
+        f"the issuer is identified as {issuer}, which no key can be bound to; the credential "
+        f"was signed by {owner}, whose name it does not prove",
     )
-    return Check("issuer", "skipped", f"the issuer id {issuer} cannot be tied to a key")
 
 
 def _jwt_checks(v: vcjwt.JwtVerification, issuer: str | None) -> list[Check]:
     if v.verified:
-        out = [
+        return [
             Check("proof", "passed", "the JWT signature matches the credential"),
-            Check("key", "passed", f"signed with {v.key_id or 'the key in the token header'}"),
+            _key_check(v.key_id, v.controller, v.unconfirmed, v.key_source),
+            _issuer_binding(issuer, v.controller, v.unconfirmed),
         ]
-        if v.controller is None:
-            out.append(
-                Check(
-                    "issuer",
-                    "skipped",
-                    "the key is given in the token itself, so it is not bound to the issuer",
-                )
-            )
-        else:
-            out.append(_issuer_binding(issuer, v.controller, []))
-        return out
     if v.error_kind == "key":
         return [
-            Check("proof", "failed", "the signature could not be checked: its key is unusable"),
+            Check(
+                "proof",
+                "failed",
+                "the signature cannot be accepted: its key is not usable "
+                "as the signer's (see the key check)",
+            ),
             Check("key", "failed", v.error or "the key cannot be resolved"),
             Check("issuer", "skipped", "no verified signature"),
         ]

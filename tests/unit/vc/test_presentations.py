@@ -30,6 +30,13 @@ from microcred.verifying.fetcher import Fetcher
 from tests.helpers import ob_credential
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def sign_before_now(*args, **kwargs):
+    """Sign with a ``created`` before the fixed clock these tests verify at (a proof made
+    after the verifier's "now" fails as made in the future)."""
+    kwargs.setdefault("created", "2025-06-01T00:00:00Z")
+    return proofs.sign(*args, **kwargs)
 RDFC, JCS = "eddsa-rdfc-2022", "eddsa-jcs-2022"
 SUITES = (RDFC, JCS)
 VC2 = "https://www.w3.org/ns/credentials/v2"
@@ -56,7 +63,7 @@ def credential(name: str = "Data Analysis", *, subject: str | None = None, **kw:
     doc = ob_credential(
         ISSUER.controller, name=name, subject_id=subject or LEARNER.controller, **kw
     )
-    return proofs.sign(doc, ISSUER)
+    return sign_before_now(doc, ISSUER)
 
 
 def signed_vp(
@@ -124,7 +131,7 @@ def test_sign_refuses_another_key_than_the_holders():
 
 def test_extra_proof_options_cannot_override_the_proof():
     with pytest.raises(SigningError, match="proofPurpose"):
-        proofs.sign({"@context": [VC2]}, LEARNER, options={"proofPurpose": "x"})
+        sign_before_now({"@context": [VC2]}, LEARNER, options={"proofPurpose": "x"})
 
 
 # ---- round trip ----------------------------------------------------------------------------
@@ -219,7 +226,7 @@ def test_a_credential_added_after_signing_breaks_the_proof():
 def test_a_key_that_is_not_the_holders_fails():
     vp = build_presentation([credential()], holder=LEARNER.controller)
     # signed by someone else, claiming to be the learner
-    forged = proofs.sign(
+    forged = sign_before_now(
         vp,
         OTHER,
         proof_purpose="authentication",
@@ -234,7 +241,7 @@ def test_a_key_that_is_not_the_holders_fails():
 
 def test_a_proof_for_assertion_is_not_an_authentication():
     vp = build_presentation([credential()], holder=LEARNER.controller)
-    signed = proofs.sign(vp, LEARNER, options={"challenge": CHALLENGE, "domain": DOMAIN})
+    signed = sign_before_now(vp, LEARNER, options={"challenge": CHALLENGE, "domain": DOMAIN})
     report = verify(signed)
     assert report.verdict == "failed" and status(report)["proof"] == "failed"
     assert "authentication" in message(report, "proof")
@@ -269,7 +276,7 @@ def _status_list(revoked: int) -> bytes:
         encoded_list=lst.encode(),
         valid_from="2025-01-01T00:00:00Z",
     )
-    return json.dumps(proofs.sign(doc, ISSUER)).encode()
+    return json.dumps(sign_before_now(doc, ISSUER)).encode()
 
 
 def _with_status(name: str, index: int) -> dict[str, Any]:
@@ -332,7 +339,7 @@ def test_a_subject_named_by_e_mail_is_a_warning():
             "identityType": "emailAddress",
         }
     ]
-    report = verify(signed_vp([proofs.sign(doc, ISSUER), credential()]))
+    report = verify(signed_vp([sign_before_now(doc, ISSUER), credential()]))
     assert report.verdict == "verified", report.to_json()
     assert status(report)["subject"] == "passed"
     assert any("e-mail" in w and "credential 1" in w for w in report.warnings)
@@ -398,7 +405,7 @@ def test_a_subject_that_cannot_be_tied_to_the_holder_is_a_warning(subject_id, wo
     del doc["credentialSubject"]["id"]
     if subject_id:
         doc["credentialSubject"]["id"] = subject_id
-    report = verify(signed_vp([proofs.sign(doc, ISSUER)]))
+    report = verify(signed_vp([sign_before_now(doc, ISSUER)]))
     # (Open Badges wants a subject id or identifier: without either the credential fails)
     assert report.verdict == ("failed" if subject_id is None else "verified"), report.to_json()
     assert status(report)["subject"] == "skipped"

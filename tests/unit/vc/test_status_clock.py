@@ -16,6 +16,13 @@ from microcred.verifying.fetcher import Fetcher
 from tests.helpers import ob_credential
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
+
+def sign_before_now(*args, **kwargs):
+    """Sign with a ``created`` before the fixed clock these tests verify at (a proof made
+    after the verifier's "now" fails as made in the future)."""
+    kwargs.setdefault("created", "2025-06-01T00:00:00Z")
+    return proofs.sign(*args, **kwargs)
 ISSUER = Ed25519Multikey.from_seed(bytes(range(32)))
 URL = "https://status.example.edu/lists/9"
 
@@ -38,7 +45,7 @@ def _list(valid_from: datetime) -> bytes:
         encoded_list=statuslist.StatusList().encode(),
         valid_from=valid_from.isoformat().replace("+00:00", "Z"),
     )
-    return json.dumps(proofs.sign(doc, ISSUER)).encode()
+    return json.dumps(sign_before_now(doc, ISSUER)).encode()
 
 
 @pytest.mark.parametrize(
@@ -51,7 +58,7 @@ def _list(valid_from: datetime) -> bytes:
 )
 def test_status_list_valid_from_just_ahead_of_the_clock(ahead, verdict):
     entry = statuslist.status_entry(list_url=URL, index=3, purpose="revocation")
-    cred = proofs.sign(
+    cred = sign_before_now(
         ob_credential(ISSUER.controller, name="First Aid", credential_status=entry), ISSUER
     )
     with Fetcher(fixtures={URL: _list(NOW + ahead)}, transport=_NoNetwork()) as fetch:
@@ -62,7 +69,7 @@ def test_status_list_valid_from_just_ahead_of_the_clock(ahead, verdict):
 
 
 def test_the_credential_itself_gets_no_such_allowance():
-    cred = proofs.sign(
+    cred = sign_before_now(
         ob_credential(ISSUER.controller, name="First Aid", valid_from="2026-11-29T09:00:01Z"),
         ISSUER,
     )

@@ -17,7 +17,6 @@ from microcred.vc import baking
 from microcred.vc.errors import FetchFailed, SigningError
 from microcred.vc.keys import Ed25519Multikey
 from microcred.vc.vcjwt import (
-    UNBOUND_KEY_WARNING,
     JwtError,
     decode_vc_jwt,
     sign_vc_jwt,
@@ -181,7 +180,8 @@ def test_rs256_with_jwk_header(rsa_key):
     token = _pyjwt_token("RS256", rsa_key, rsa_key.public_key(), credential("https://e.org/i"))
     result = verify_vc_jwt(token, fetch=None)
     assert result.verified, result.error
-    assert result.warnings == [UNBOUND_KEY_WARNING]
+    # the signature matches the header's key, but nothing confirms it is the issuer's
+    assert result.controller is None and "could not be read" in (result.unconfirmed or "")
     assert not verify_vc_jwt(flip(token, 1, 40), fetch=None).verified
 
 
@@ -256,6 +256,7 @@ def test_kid_resolved_from_a_controller_document():
         "verificationMethod": [
             {"id": f"{issuer}#k1", "type": "JsonWebKey", "controller": issuer, "publicKeyJwk": jwk}
         ],
+        "assertionMethod": ["#k1"],
     }
     calls = []
 
@@ -267,7 +268,12 @@ def test_kid_resolved_from_a_controller_document():
     token = jwt.encode({"vc": cred}, key, algorithm="ES256", headers={"kid": f"{issuer}#k1"})
     result = verify_vc_jwt(token, fetch=fetch)
     assert result.verified, result.error
-    assert calls == [issuer] and result.warnings == []
+    assert calls == [issuer] and result.warnings == [] and result.controller == issuer
+    # listed only as a verification method, not for assertionMethod: it cannot issue
+    del document["assertionMethod"]
+    refused = verify_vc_jwt(token, fetch=fetch)
+    assert not refused.verified and refused.error_kind == "key"
+    assert "not under assertionMethod" in refused.error
     assert result.key_id == f"{issuer}#k1" and result.controller == issuer
 
 
@@ -346,5 +352,5 @@ def test_baked_1edtech_jwts_verify_with_their_jwk(conformance_dir, name):
     token = baking.unbake((conformance_dir / "1edtech-validator-ob30" / name).read_bytes())
     result = verify_vc_jwt(token, fetch=None)
     assert result.verified, result.error
-    assert result.warnings == [UNBOUND_KEY_WARNING]
+    assert result.controller is None and result.unconfirmed  # offline: nothing confirms the key
     assert not verify_vc_jwt(flip(token, 1, 100), fetch=None).verified

@@ -60,6 +60,13 @@ from microcred.verifying.fetcher import Fetcher
 from tests.helpers import ob_credential
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def sign_before_now(*args, **kwargs):
+    """Sign with a ``created`` before the fixed clock these tests verify at (a proof made
+    after the verifier's "now" fails as made in the future)."""
+    kwargs.setdefault("created", "2025-06-01T00:00:00Z")
+    return proofs.sign(*args, **kwargs)
 VC2 = "https://www.w3.org/ns/credentials/v2"
 RDFC, JCS, JWT = "eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt"
 SUITES = (RDFC, JCS, JWT)
@@ -106,8 +113,8 @@ def _base_credential() -> dict[str, Any]:
 
 BASE = _base_credential()
 SIGNED = {
-    RDFC: proofs.sign(BASE, KEY, cryptosuite=RDFC),
-    JCS: proofs.sign(BASE, KEY, cryptosuite=JCS),
+    RDFC: sign_before_now(BASE, KEY, cryptosuite=RDFC),
+    JCS: sign_before_now(BASE, KEY, cryptosuite=JCS),
 }
 TOKEN = vcjwt.sign_vc_jwt(BASE, KEY)
 
@@ -643,7 +650,7 @@ def test_a_json_array_of_three_credentials_gives_three_reports(fetch):
 def test_a_malformed_credential_fails_shape_naming_the_json_path(fetch):
     doc = copy.deepcopy(BASE)
     del doc["credentialSubject"]["achievement"]["name"]
-    signed = proofs.sign(doc, KEY, cryptosuite=RDFC)
+    signed = sign_before_now(doc, KEY, cryptosuite=RDFC)
     [report] = verify_bytes(json.dumps(signed).encode(), now=NOW, fetch=fetch)
     assert report.verdict == "failed"
     assert [c.name for c in report.checks if c.status == "failed"] == ["shape"]
@@ -680,7 +687,7 @@ def test_a_7_clique_of_blank_nodes_is_refused_as_a_dos_shape(fetch):
     messages = " ".join(c.message for c in report.checks)
     assert "blank nodes" in messages and "denial-of-service" in messages, messages
     with pytest.raises(Exception, match="blank nodes"):
-        proofs.sign({k: v for k, v in doc.items() if k != "proof"}, KEY, cryptosuite=RDFC)
+        sign_before_now({k: v for k, v in doc.items() if k != "proof"}, KEY, cryptosuite=RDFC)
 
 
 @pytest.mark.parametrize("shape", ["signed-jcs", "signed-rdfc", "clique"])
@@ -699,7 +706,7 @@ def test_inline_context_in_the_credential_does_not_crash(shape, fetch):
         doc = copy.deepcopy(BASE)
         doc["@context"] = [*doc["@context"], {"favouriteColour": "urn:ex:favouriteColour"}]
         doc["favouriteColour"] = "green"
-        doc = proofs.sign(doc, KEY, cryptosuite=JCS if shape == "signed-jcs" else RDFC)
+        doc = sign_before_now(doc, KEY, cryptosuite=JCS if shape == "signed-jcs" else RDFC)
         expected = "verified"
     report = verify_credential(doc, now=NOW, fetch=fetch)
     assert report.verdict == expected, report.to_json()
@@ -779,7 +786,7 @@ def test_a_4_mb_string_value_is_handled(suite, fetch):
     big = "données " * (4 * 1024 * 1024 // 9)
     doc = copy.deepcopy(BASE)
     doc["credentialSubject"]["achievement"]["description"] = big
-    signed = proofs.sign(doc, KEY, cryptosuite=suite)
+    signed = sign_before_now(doc, KEY, cryptosuite=suite)
     data = json.dumps(signed, ensure_ascii=False).encode()
     assert 4 * 1024 * 1024 <= len(data) <= MAX_INPUT_BYTES
     [report] = verify_bytes(data, now=NOW, fetch=fetch)
@@ -810,7 +817,7 @@ def test_50000_alignments_are_refused_as_too_large(suite, fetch):
     """Turning a document into RDF is quadratic in the values of one property (pyld's node
     map checks each new value against the earlier ones: 4.6 s for 4,000 alignments, over
     10 minutes for 50,000, a 4.9 MB input the size limit lets through): refused up front."""
-    doc = proofs.sign(_with_alignments(900), KEY, cryptosuite=suite)
+    doc = sign_before_now(_with_alignments(900), KEY, cryptosuite=suite)
     doc["credentialSubject"]["achievement"]["alignment"].extend(
         _with_alignments(49_100)["credentialSubject"]["achievement"]["alignment"]
     )
@@ -824,7 +831,7 @@ def test_50000_alignments_are_refused_as_too_large(suite, fetch):
 
 @pytest.mark.parametrize("suite", [RDFC, JCS])
 def test_many_alignments_within_the_limit_verify_and_tampering_fails(suite, fetch):
-    doc = proofs.sign(_with_alignments(900), KEY, cryptosuite=suite)
+    doc = sign_before_now(_with_alignments(900), KEY, cryptosuite=suite)
     [report] = verify_bytes(json.dumps(doc).encode(), now=NOW, fetch=fetch)
     assert report.verdict == "verified", report.to_json()["checks"]
     doc["credentialSubject"]["achievement"]["alignment"].pop()
@@ -848,7 +855,7 @@ def _with_status(suite: str) -> bytes:
     }
     if suite == JWT:
         return vcjwt.sign_vc_jwt(doc, KEY).encode()
-    return json.dumps(proofs.sign(doc, KEY, cryptosuite=suite)).encode()
+    return json.dumps(sign_before_now(doc, KEY, cryptosuite=suite)).encode()
 
 
 @pytest.mark.parametrize("suite", SUITES)
