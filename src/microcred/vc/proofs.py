@@ -42,9 +42,10 @@ class ProofResult:
 
     kind: "" when verified; "proof" (bad signature, malformed proof, a proof that expired or
     was made in the future), "key" (the verification method cannot be resolved, holds no
-    usable key, or its controller's document does not list it for the purpose), "unsupported" (a proof
-    type or cryptosuite this verifier does not know), "could_not_check" (a document that
-    had to be fetched could not be), "context" (the document's JSON-LD is not usable).
+    usable key, or its controller's document does not list it for the purpose),
+    "unsupported" (a proof type or cryptosuite this verifier does not know),
+    "could_not_check" (a document that had to be fetched could not be), "context" (the
+    document's JSON-LD is not usable).
     """
 
     verified: bool
