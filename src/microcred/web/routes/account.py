@@ -7,8 +7,15 @@ POST /account/signout                        ends this session
 GET  /account/verify/{token}                 confirms the address (the link is used up)
 GET  /account/link/{token}                   a one-time sign-in link: a confirmation page,
 POST /account/link/{token}                   signed in on POST only (mail scanners GET)
-GET  /account, POST /account                 name, password, sign out everywhere, the DID
+GET  /account, POST /account                 name, password, sign out everywhere, the DID,
+                                             the e-mail addresses
+POST /account/emails                         add an address (a link to confirm it is mailed)
+POST /account/emails/{id}/resend, /remove    a new link; remove an added address
+GET  /account/emails/verify/{token}          what the link would confirm (mail scanners GET),
+POST /account/emails/verify/{token}          confirmed on POST only
 GET  /api/v1/me                              the signed-in learner as JSON
+GET  /api/v1/me/emails, POST /api/v1/me/emails        the addresses; add one
+POST /api/v1/me/emails/{id}/resend, DELETE /api/v1/me/emails/{id}
 
 Forms of a signed-in learner carry ``csrf_token`` (``web.learner_auth.require_csrf``); the
 sign-in forms carry a double-submit token. ``next=`` only ever leads to a path of this site.
@@ -16,13 +23,16 @@ sign-in forms carry a double-submit token. ``next=`` only ever leads to a path o
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from microcred.accounts import auth
+from microcred.accounts import auth, emails
 from microcred.accounts.learners import AccountError, AccountExists
 from microcred.store.db import session_scope
 from microcred.store.models import LearnerAccount
@@ -37,6 +47,13 @@ DONE = {
     "password": "Your password is changed; your other sessions have ended.",
     "resent": "We sent you a new confirmation link.",
     "not_resent": "A confirmation link was sent less than a minute ago: check your mail.",
+    "email_added": "We sent a confirmation link to the new address: open it to confirm the "
+    "address. Credentials issued to it can go into your wallet once it is confirmed.",
+    "email_resent": "We sent a new confirmation link to that address.",
+    "email_not_resent": "That address is confirmed already, or a link was sent to it less "
+    "than a minute ago: check your mail.",
+    "email_removed": "The address is removed from your account. Credentials issued to it no "
+    "longer show as issued to you.",
 }
 
 Text = Annotated[str, Form(max_length=2000)]
@@ -258,6 +275,15 @@ def verify_page(request: Request, token: str) -> Response:
             message=exc.user_message + " Sign in and ask for a new one on your account page.",
             link=("/account", "Your account"),
         )
+    except AccountExists as exc:
+        return _page(
+            request,
+            "account_message.html",
+            409,
+            title="This address belongs to another account",
+            message=exc.user_message[:1].upper() + exc.user_message[1:] + ".",
+            link=("/account", "Your account"),
+        )
     return _page(
         request,
         "account_message.html",
@@ -317,12 +343,19 @@ def _account_page(
     done: str | None = None,
     error: str | None = None,
     error_field: str | None = None,
+    new_email: str = "",
 ) -> Response:
+    with session_scope(_engine(request)) as s:
+        me = s.get(LearnerAccount, learner.id)
+        addresses = emails.list_addresses(s, me) if me is not None else []
     return _page(
         request,
         "account.html",
         status,
         learner=learner,
+        addresses=addresses,
+        max_addresses=emails.MAX_ADDRESSES,
+        new_email=new_email,
         done=DONE.get(done or ""),
         error=error,
         error_field=error_field,
@@ -393,7 +426,177 @@ def account_submit(
     return la.see_other(f"/account?done={done}")
 
 
+# ---- e-mail addresses ---------------------------------------------------------------------
+def _me(s: Session, learner: LearnerAccount) -> LearnerAccount:
+    me = s.get(LearnerAccount, learner.id)
+    if me is None:
+        raise la.SignInRequired()
+    return me
+
+
+@router.post("/account/emails", include_in_schema=False)
+def add_email(request: Request, learner: la.LearnerPost, email: Text = "") -> Response:
+    try:
+        with session_scope(_engine(request)) as s:
+            emails.add_address(s, _me(s, learner), email, base_url=_base_url(request))
+    except (AccountError, AccountExists) as exc:
+        status = 409 if isinstance(exc, AccountExists) else 400
+        message = exc.user_message.removeprefix("email: ")
+        message = message[:1].upper() + message[1:] + "."
+        return _account_page(
+            request, learner, status=status, error=message, error_field="email", new_email=email
+        )
+    return la.see_other("/account?done=email_added#emails")
+
+
+@router.post("/account/emails/{address_id}/resend", include_in_schema=False)
+def resend_email(request: Request, learner: la.LearnerPost, address_id: str) -> Response:
+    with session_scope(_engine(request)) as s:
+        sent = emails.resend_address_link(
+            s, _me(s, learner), address_id, base_url=_base_url(request)
+        )
+    return la.see_other(f"/account?done=email_{'resent' if sent else 'not_resent'}#emails")
+
+
+@router.post("/account/emails/{address_id}/remove", include_in_schema=False)
+def remove_email(request: Request, learner: la.LearnerPost, address_id: str) -> Response:
+    with session_scope(_engine(request)) as s:
+        emails.remove_address(s, _me(s, learner), address_id)
+    return la.see_other("/account?done=email_removed#emails")
+
+
+def _address_link_invalid(request: Request, message: str, status: int = 400) -> Response:
+    return _page(
+        request,
+        "account_message.html",
+        status,
+        title="This link does not work",
+        message=message,
+        link=("/account", "Your account"),
+    )
+
+
+@router.get("/account/emails/verify/{token}", name="account_email_verify", include_in_schema=False)
+def email_verify_page(request: Request, token: str) -> Response:
+    """What the link would do (nothing changes on GET: mail scanners fetch links)."""
+    try:
+        with session_scope(_engine(request)) as s:
+            row, owner = emails.address_for_link(s, token)
+            address, account = row.email, owner.email
+    except emails.InvalidAddressLink as exc:
+        return _address_link_invalid(
+            request, exc.user_message + " Sign in and ask for a new one on your account page."
+        )
+    return _page(
+        request,
+        "account_email_confirm.html",
+        form_token=la.new_form_token(request),
+        action=request.url.path,
+        address=address,
+        account=account,
+    )
+
+
+@router.post("/account/emails/verify/{token}", include_in_schema=False)
+def email_verify_submit(request: Request, token: str, csrf_token: Text = "") -> Response:
+    la.check_form_token(request, csrf_token)
+    try:
+        with session_scope(_engine(request)) as s:
+            address = emails.confirm_address(s, token).email
+    except emails.InvalidAddressLink as exc:
+        return _address_link_invalid(
+            request, exc.user_message + " Sign in and ask for a new one on your account page."
+        )
+    except AccountExists as exc:
+        return _address_link_invalid(
+            request, exc.user_message[:1].upper() + exc.user_message[1:] + ".", 409
+        )
+    return _page(
+        request,
+        "account_message.html",
+        title="E-mail address confirmed",
+        message=f"Thank you: {address} is confirmed. Credentials issued to it can now go into "
+        "your wallet.",
+        link=("/account", "Your account"),
+    )
+
+
 # ---- JSON ---------------------------------------------------------------------------------
+class EmailIn(BaseModel):
+    email: str = Field(max_length=400, description="The address to add.")
+
+
+class EmailOut(BaseModel):
+    id: str | None = Field(description="null for the account's own address")
+    email: str
+    primary: bool = Field(description="the address the account was made with")
+    verified: bool
+    verified_at: str | None
+    added_at: str | None
+
+
+class EmailList(BaseModel):
+    emails: list[EmailOut]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def _email_out(a: emails.Address) -> EmailOut:
+    return EmailOut(
+        id=a.id,
+        email=a.email,
+        primary=a.primary,
+        verified=a.verified,
+        verified_at=_iso(a.verified_at),
+        added_at=_iso(a.added_at),
+    )
+
+
+@api_router.get("/me/emails", summary="Your e-mail addresses", response_model=EmailList)
+def list_emails(request: Request, learner: la.LearnerDep) -> JSONResponse:
+    """The account's own address first, then the added ones; each `verified` or not. A
+    credential issued to a verified address is issued to you."""
+    with session_scope(_engine(request)) as s:
+        out = [_email_out(a) for a in emails.list_addresses(s, _me(s, learner))]
+    return JSONResponse(EmailList(emails=out).model_dump(), headers=la.NO_STORE)
+
+
+@api_router.post(
+    "/me/emails", summary="Add an e-mail address", status_code=201, response_model=EmailOut
+)
+def add_email_api(request: Request, body: EmailIn, learner: la.LearnerPost) -> JSONResponse:
+    """Adds the address, not yet verified, and mails it a link that confirms it (48 hours,
+    once). 400 for a bad address or one you have; 409 when another account confirmed it.
+    Needs `X-CSRF-Token`."""
+    with session_scope(_engine(request)) as s:
+        row, _ = emails.add_address(s, _me(s, learner), body.email, base_url=_base_url(request))
+        out = _email_out(emails.Address(row.id, row.email, False, None, row.created_at))
+    return JSONResponse(out.model_dump(), status_code=201, headers=la.NO_STORE)
+
+
+@api_router.post("/me/emails/{address_id}/resend", summary="Send a new confirmation link")
+def resend_email_api(request: Request, address_id: str, learner: la.LearnerPost) -> JSONResponse:
+    """`{"sent": false}` when the address is confirmed already or a link went out in the
+    last minute. 404 for an id that is not one of yours."""
+    with session_scope(_engine(request)) as s:
+        sent = emails.resend_address_link(
+            s, _me(s, learner), address_id, base_url=_base_url(request)
+        )
+    return JSONResponse({"sent": sent}, headers=la.NO_STORE)
+
+
+@api_router.delete("/me/emails/{address_id}", summary="Remove an added address", status_code=204)
+def remove_email_api(request: Request, address_id: str, learner: la.LearnerPost) -> Response:
+    """The account's own address cannot be removed. 404 for an id that is not yours."""
+    with session_scope(_engine(request)) as s:
+        emails.remove_address(s, _me(s, learner), address_id)
+    return Response(status_code=204, headers=la.NO_STORE)
+
+
 @api_router.get("/me", summary="The signed-in learner (session cookie)")
 def me(learner: la.LearnerDep) -> JSONResponse:
     """The learner of the session cookie: `id`, `email`, `verified`, `did`,
