@@ -24,6 +24,7 @@ from typing import Any
 
 from microcred.vc import jsonld, proofs
 from microcred.vc.errors import ContextError, ExpansionError, SigningError
+from microcred.vc.identity import TrustRegistry
 from microcred.vc.keys import Ed25519Multikey
 from microcred.vc.report import Check, Report, Summary, verdict_of
 from microcred.vc.verifier import verify_credential, verify_jwt
@@ -221,6 +222,8 @@ def verify_presentation(
     now: datetime,
     fetch: Fetch | None = None,
     unsigned_ok: bool = False,
+    trust: TrustRegistry | None = None,
+    strict: bool = False,
 ) -> PresentationReport:
     """Verify a presentation and the credentials in it. Never raises for a bad presentation.
 
@@ -265,7 +268,7 @@ def verify_presentation(
     )
 
     # the credentials
-    reports = [_verify_embedded(c, now, fetch) for c in cred_list]
+    reports = [_verify_embedded(c, now, fetch, trust, strict) for c in cred_list]
     checks.append(_credentials_check(reports))
     checks.append(_subject_check(reports, holder, warnings))
     return PresentationReport(
@@ -285,6 +288,11 @@ def _shape_check(
         problems.append(f"$['@context'] must start with {VC2}")
     if "VerifiablePresentation" not in _types(vp.get("type")):
         problems.append("$.type must include VerifiablePresentation")
+    if "VerifiableCredential" in _types(vp.get("type")):
+        problems.append(
+            "$.type: the document is typed both as a presentation and as a credential; it is "
+            "neither until it says which"
+        )
     if holder is None:
         problems.append("$.holder must name the holder (a DID or URL)")
     for i, c in enumerate(creds):
@@ -337,7 +345,12 @@ def _proof_checks(
             *(Check(n, "skipped", "no proof to check") for n in names),
         ]
     results = proofs.verify_proofs(
-        vp, fetch=fetch, issuer_id=holder, expected_purpose="authentication", expanded=expanded
+        vp,
+        fetch=fetch,
+        issuer_id=holder,
+        expected_purpose="authentication",
+        expanded=expanded,
+        now=now,
     )
     paired = list(zip(raw, results, strict=True))
     good = [(p, r) for p, r in paired if r.verified]
@@ -360,10 +373,25 @@ def _proof_checks(
             "passed",
             f"the signature ({best.suite}, for authentication) matches the presentation",
         ),
-        Check("key", "passed", f"signed with {best.verification_method}"),
+        Check("key", "passed", f"signed with {best.verification_method}")
+        if best.controller is not None
+        else Check(
+            "key",
+            "could_not_check",
+            f"signed with {best.verification_method}, but nothing confirms whose key that is: "
+            f"{best.unconfirmed or 'no document lists it'}",
+        ),
     ]
     if holder is None:
         out.append(Check("holder", "failed", "the presentation names no holder"))
+    elif best.controller is None:
+        out.append(
+            Check(
+                "holder",
+                "could_not_check",
+                f"nothing confirms that the key that signed belongs to the holder {holder}",
+            )
+        )
     elif best.controller == holder:
         out.append(Check("holder", "passed", f"the key belongs to the holder {holder}"))
     else:
@@ -494,18 +522,22 @@ def _time_checks(proof: dict[str, Any], now: datetime) -> list[Check]:
     return out
 
 
-def _verify_embedded(cred: Any, now: datetime, fetch: Fetch | None) -> Report:
+def _verify_embedded(
+    cred: Any, now: datetime, fetch: Fetch | None, trust: TrustRegistry | None, strict: bool
+) -> Report:
     if isinstance(cred, dict) and "EnvelopedVerifiableCredential" in _types(cred.get("type")):
         envelope = cred.get("id")
         if isinstance(envelope, str) and envelope.startswith(JWT_ENVELOPE):
-            report = verify_jwt(envelope[len(JWT_ENVELOPE) :], now=now, fetch=fetch)
+            report = verify_jwt(
+                envelope[len(JWT_ENVELOPE) :], now=now, fetch=fetch, trust=trust, strict=strict
+            )
             report.credential.format = "VC-JWT (enveloped)"
             return report
         checks = [
             Check("format", "failed", f"an enveloped credential must be a {JWT_ENVELOPE}... URL")
         ]
         return Report("failed", checks, [], Summary())
-    report = verify_credential(cred, now=now, fetch=fetch)
+    report = verify_credential(cred, now=now, fetch=fetch, trust=trust, strict=strict)
     if report.credential.format is None:
         report.credential.format = "JSON"
     return report

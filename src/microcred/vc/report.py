@@ -10,8 +10,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from microcred.vc.identity import IssuerIdentity
+
 CheckName = Literal[
-    "format", "context", "shape", "proof", "key", "issuer", "not_yet_valid", "expiry", "status"
+    "format",
+    "context",
+    "shape",
+    "proof",
+    "key",
+    "issuer",
+    "not_yet_valid",
+    "expiry",
+    "status",
+    "credentials",
 ]
 CheckStatus = Literal["passed", "failed", "skipped", "could_not_check"]
 Verdict = Literal["verified", "failed", "indeterminate"]
@@ -26,6 +37,7 @@ CHECK_ORDER: tuple[str, ...] = (
     "not_yet_valid",
     "expiry",
     "status",
+    "credentials",
 )
 
 
@@ -67,17 +79,35 @@ class Report:
     credential: Summary
     document: dict[str, Any] | None = None  # the credential as JSON (decoded from a JWT/image)
     source: str | None = None  # file name or URL it came from
+    #: who issued it, and how far that is established (always set by the verifier)
+    issuer_identity: IssuerIdentity | None = None
+    #: departures from Open Badges 3.0 / CLR 2.0 that do not change what the credential says
+    #: (failures only under ``strict``); [] when it follows the specification
+    conformance: list[str] = field(default_factory=list)
+    #: the identifier the signing key is proven to belong to (None: nothing proves it)
+    signer: str | None = None
+    #: the reports of the credentials a CLR (or any credential) carries inside it
+    nested: list[Report] = field(default_factory=list)
 
     def check(self, name: str) -> Check | None:
         return next((c for c in self.checks if c.name == name), None)
 
     def to_json(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "verdict": self.verdict,
             "checks": [asdict(c) for c in self.checks],
             "warnings": list(self.warnings),
             "credential": asdict(self.credential),
+            "issuer_identity": (
+                self.issuer_identity.to_json() if self.issuer_identity is not None else None
+            ),
+            "conformance": {
+                "follows": not self.conformance,
+                "problems": list(self.conformance),
+            },
         }
+        if self.nested:
+            out["credentials"] = [r.to_json() for r in self.nested]
         if self.source is not None:
             out["source"] = self.source
         return out

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from microcred.vc._ob_vocab import (
@@ -50,10 +50,18 @@ _Check = Callable[[Json, str, list["Problem"]], None]
 
 @dataclass(frozen=True)
 class Problem:
-    """One broken rule: where (a JSON path from ``$``) and what, in a plain sentence."""
+    """One broken rule: where (a JSON path from ``$``) and what, in a plain sentence.
+
+    ``trust``: the rule decides what the credential says or whether it can be judged at all
+    (its contexts, that it is a credential, who issued it, its subject, its dates, its status
+    entries): a verifier fails the credential. Every other rule is conformance to Open Badges
+    3.0 / CLR 2.0: a departure that does not change what the credential says, reported apart
+    (``docs/decisions/0006-trust-and-conformance.md``).
+    """
 
     path: str
     message: str
+    trust: bool = False
 
 
 def check_shape(doc: Any) -> list[Problem]:
@@ -116,13 +124,14 @@ def _check_text(obj: Json, key: str, path: str, out: list[Problem], *, required:
         out.append(Problem(_key(path, key), f"{key} must be a non-empty string"))
 
 
-def _check_date(obj: Json, key: str, path: str, out: list[Problem]) -> None:
+def _check_date(obj: Json, key: str, path: str, out: list[Problem], *, trust: bool = False) -> None:
     if key in obj and parse_date_time(obj[key]) is None:
         out.append(
             Problem(
                 _key(path, key),
                 f"{key} must be a date-time with a time zone "
                 f"(e.g. 2025-01-31T12:00:00Z), found {obj[key]!r}",
+                trust,
             )
         )
 
@@ -132,7 +141,7 @@ def _check_context(doc: Json, path: str, out: list[Problem]) -> tuple[str | None
     contexts = ctx if isinstance(ctx, list) else [ctx] if ctx is not None else []
     where = _key(path, "@context")
     if not contexts:
-        out.append(Problem(where, f"@context is required, starting with {VC_V2_CONTEXT!r}"))
+        out.append(Problem(where, f"@context is required, starting with {VC_V2_CONTEXT!r}", True))
         return None, []
     if contexts[0] == VC_V2_CONTEXT:
         return "v2", contexts
@@ -143,6 +152,7 @@ def _check_context(doc: Json, path: str, out: list[Problem]) -> tuple[str | None
             where,
             f"the first @context must be {VC_V2_CONTEXT!r} (or "
             f"{VC_V1_CONTEXT!r} for VC 1.1), found {contexts[0]!r}",
+            True,
         )
     )
     return None, contexts
@@ -158,6 +168,7 @@ def _check_credential(doc: Any, path: str, out: list[Problem]) -> None:
             Problem(
                 _key(path, "type"),
                 f"type must include 'VerifiableCredential', found {doc.get('type')!r}",
+                True,
             )
         )
     kind = next((_OB_KINDS[t] for t in types if t in _OB_KINDS), None)
@@ -188,7 +199,7 @@ def _check_credential(doc: Any, path: str, out: list[Problem]) -> None:
     subject = doc.get("credentialSubject")
     sub_path = _key(path, "credentialSubject")
     if subject is None:
-        out.append(Problem(sub_path, "credentialSubject is required"))
+        out.append(Problem(sub_path, "credentialSubject is required", True))
     elif kind == "ob":
         _check_achievement_subject(subject, sub_path, out)
     elif kind == "endorsement":
@@ -219,10 +230,10 @@ def _check_credential(doc: Any, path: str, out: list[Problem]) -> None:
 def _check_issuer(doc: Json, path: str, out: list[Problem], *, profile_required: bool) -> None:
     issuer, where = doc.get("issuer"), _key(path, "issuer")
     if issuer is None:
-        out.append(Problem(where, "issuer is required"))
+        out.append(Problem(where, "issuer is required", True))
     elif isinstance(issuer, str):
         if not URI_RE.match(issuer):
-            out.append(Problem(where, f"issuer must be a URI, found {issuer!r}"))
+            out.append(Problem(where, f"issuer must be a URI, found {issuer!r}", True))
         elif profile_required:
             out.append(
                 Problem(
@@ -231,11 +242,13 @@ def _check_issuer(doc: Json, path: str, out: list[Problem], *, profile_required:
                 )
             )
     elif not isinstance(issuer, dict):
-        out.append(Problem(where, "issuer must be a URI or an object with an id"))
-    elif profile_required:
-        _check_profile(issuer, where, out)
+        out.append(Problem(where, "issuer must be a URI or an object with an id", True))
     else:
-        _check_uri(issuer, "id", where, out, required=True)
+        ids: list[Problem] = []
+        _check_uri(issuer, "id", where, ids, required=True)
+        out.extend(replace(p, trust=True) for p in ids)  # who issued it: a trust rule
+        if profile_required:
+            _check_profile(issuer, where, out, check_id=False)
 
 
 def _check_dates(
@@ -248,8 +261,9 @@ def _check_dates(
         out.append(Problem(_key(path, "validFrom"), f"validFrom is required{hint}"))
     elif version is None and required and not ({"validFrom", "issuanceDate"} & doc.keys()):
         out.append(Problem(_key(path, "validFrom"), "validFrom is required"))
-    for key in ("validFrom", "validUntil", "issuanceDate", "expirationDate", "awardedDate"):
-        _check_date(doc, key, path, out)
+    for key in ("validFrom", "validUntil", "issuanceDate", "expirationDate"):
+        _check_date(doc, key, path, out, trust=True)  # the verifier judges these
+    _check_date(doc, "awardedDate", path, out)
 
 
 def _check_subject_ids(subject: Json, path: str, out: list[Problem]) -> None:
@@ -385,10 +399,11 @@ def _check_alignment(item: Json, path: str, out: list[Problem]) -> None:
         )
 
 
-def _check_profile(value: Any, path: str, out: list[Problem]) -> None:
+def _check_profile(value: Any, path: str, out: list[Problem], *, check_id: bool = True) -> None:
     if not _is_object(value, path, "a Profile", out):
         return
-    _check_uri(value, "id", path, out, required=True)
+    if check_id:
+        _check_uri(value, "id", path, out, required=True)
     _check_type(value, path, "Profile", out)
     _check_identifier_entries(value, path, out)
     if value.get("parentOrg") is not None:
@@ -419,7 +434,10 @@ def _check_image(value: Json, path: str, out: list[Problem]) -> None:
 
 def _check_endorsements(value: Json, path: str, out: list[Problem]) -> None:
     for item, item_path in _entries(value.get("endorsement", []), _key(path, "endorsement")):
-        _check_credential(item, item_path, out)
+        inner: list[Problem] = []
+        _check_credential(item, item_path, inner)
+        # an endorsement is a credential of its own: its flaws do not change what this says
+        out.extend(replace(p, trust=False) for p in inner)
         if isinstance(item, dict) and "EndorsementCredential" not in (
             _types(item.get("type")) or []
         ):
@@ -452,6 +470,13 @@ def _check_listed(
 
 
 def _check_status(doc: Json, path: str, out: list[Problem]) -> None:
+    """Status entries decide whether the credential was revoked: every rule is a trust rule."""
+    found: list[Problem] = []
+    _check_status_entries(doc, path, found)
+    out.extend(replace(p, trust=True) for p in found)
+
+
+def _check_status_entries(doc: Json, path: str, out: list[Problem]) -> None:
     for item, item_path in _entries(
         doc.get("credentialStatus", []), _key(path, "credentialStatus")
     ):

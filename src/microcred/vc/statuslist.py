@@ -274,6 +274,8 @@ class StatusResult:
     set: bool
     message: str
     warnings: list[str] = field(default_factory=list)
+    #: departures from the specification that do not change the answer (a short list)
+    conformance: list[str] = field(default_factory=list)
 
 
 def _types(value: Any) -> list[str]:
@@ -293,11 +295,17 @@ def _date(value: Any, what: str) -> datetime:
 
 
 def check_status(
-    entry: dict[str, Any], list_credential: dict[str, Any], *, now: datetime | None = None
+    entry: dict[str, Any],
+    list_credential: dict[str, Any],
+    *,
+    now: datetime | None = None,
+    minimum_bits: int = MIN_BITS,
 ) -> StatusResult:
     """The status ``entry`` points at in ``list_credential`` (whose proof the caller verified).
 
-    ``now``: when given, the list credential must be valid at that time.
+    ``now``: when given, the list credential must be valid at that time. ``minimum_bits``:
+    a list shorter than this is refused (the specification's 131,072 by default); a list
+    read below the specification's minimum is noted in ``conformance``.
     Raises UnsupportedStatus (another status method), StatusListError (see the module doc).
     """
     if not isinstance(entry, dict):
@@ -346,7 +354,7 @@ def check_status(
     encoded = subject.get("encodedList")
     if not isinstance(encoded, str):
         raise _error("the status list has no encodedList", "status_list_decode")
-    bits = StatusList.decode(encoded, status_size=status_size)
+    bits = StatusList.decode(encoded, status_size=status_size, minimum_bits=minimum_bits)
     if index >= bits.length:
         raise _error(
             f"statusListIndex {index:,} is outside the status list, which holds "
@@ -364,7 +372,13 @@ def check_status(
     messages = entry.get("statusMessage", subject.get("statusMessage"))
     if status_size > 1 and not messages:
         warnings.append("the status entry has statusSize > 1 but no statusMessage")
-    return StatusResult(purpose, value, value != 0, _message(purpose, value, messages), warnings)
+    result = StatusResult(purpose, value, value != 0, _message(purpose, value, messages), warnings)
+    if bits.length * status_size < MIN_BITS:
+        result.conformance.append(
+            f"the status list holds {bits.length * status_size:,} bits; Bitstring Status List "
+            f"asks for at least {MIN_BITS:,} (so that one credential's status does not stand out)"
+        )
+    return result
 
 
 def _index(value: Any) -> int:

@@ -25,8 +25,9 @@ from microcred.vc.errors import (
     StatusListError,
     VCError,
 )
+from microcred.vc.identity import IssuerIdentity, TrustRegistry, domain_of
 from microcred.vc.jsondocs import parse_documents
-from microcred.vc.report import Check, Report, Summary, verdict_of
+from microcred.vc.report import CHECK_ORDER, Check, Report, Summary, verdict_of
 from microcred.vc.summary import summarize
 
 __all__ = [
@@ -74,6 +75,8 @@ def verify_bytes(
     now: datetime | None = None,
     fetch: Fetch | None = None,
     max_bytes: int = MAX_INPUT_BYTES,
+    trust: TrustRegistry | None = None,
+    strict: bool = False,
 ) -> list[Report]:
     """Verify whatever ``data`` holds. Raises InputError for unreadable input."""
     name = filename or "input"
@@ -89,7 +92,15 @@ def verify_bytes(
             payload = unbake(data)
         except BakingError as exc:
             raise InputError(f"{name}: {exc}", code="bad_image") from None
-        reports = verify_text(payload, filename=name, now=now, fetch=fetch, allow_url=False)
+        reports = verify_text(
+            payload,
+            filename=name,
+            now=now,
+            fetch=fetch,
+            allow_url=False,
+            trust=trust,
+            strict=strict,
+        )
         for r in reports:
             r.credential.format = f"baked {kind.upper()} ({r.credential.format})"
         return reports
@@ -99,7 +110,7 @@ def verify_bytes(
         raise InputError(
             f"{name} is not a supported format: give {ACCEPTED_FORMATS}", code="unknown_format"
         ) from None
-    return verify_text(text, filename=name, now=now, fetch=fetch)
+    return verify_text(text, filename=name, now=now, fetch=fetch, trust=trust, strict=strict)
 
 
 def verify_text(
@@ -109,6 +120,8 @@ def verify_text(
     now: datetime | None = None,
     fetch: Fetch | None = None,
     allow_url: bool = True,
+    trust: TrustRegistry | None = None,
+    strict: bool = False,
     _depth: int = 0,
 ) -> list[Report]:
     name = filename or "input"
@@ -118,22 +131,37 @@ def verify_text(
     if stripped[0] in "{[":
         docs = parse_documents(text, name)
         return [
-            _with_source(verify_credential(d, now=now, fetch=fetch, _depth=_depth), name, "JSON")
+            _with_source(
+                verify_credential(
+                    d, now=now, fetch=fetch, trust=trust, strict=strict, _depth=_depth
+                ),
+                name,
+                "JSON",
+            )
             for _, d in docs
         ]
     if _JWT.match(stripped):
-        report = verify_jwt(stripped, now=now, fetch=fetch, _depth=_depth)
+        report = verify_jwt(
+            stripped, now=now, fetch=fetch, trust=trust, strict=strict, _depth=_depth
+        )
         return [_with_source(report, name, "VC-JWT")]
     if allow_url and re.match(r"^https?://\S+$", stripped):
         if fetch is None:
             raise InputError("verifying a URL needs fetching, which is off here", code="no_fetch")
-        return verify_url(stripped, now=now, fetch=fetch)
+        return verify_url(stripped, now=now, fetch=fetch, trust=trust, strict=strict)
     raise InputError(
         f"{name} is not a supported format: give {ACCEPTED_FORMATS}", code="unknown_format"
     )
 
 
-def verify_url(url: str, *, now: datetime | None = None, fetch: Fetch) -> list[Report]:
+def verify_url(
+    url: str,
+    *,
+    now: datetime | None = None,
+    fetch: Fetch,
+    trust: TrustRegistry | None = None,
+    strict: bool = False,
+) -> list[Report]:
     """Fetch ``url`` (through the caller's guarded fetcher) and verify what it returns."""
     try:
         data = fetch(
@@ -143,7 +171,7 @@ def verify_url(url: str, *, now: datetime | None = None, fetch: Fetch) -> list[R
         )
     except FetchFailed as exc:
         raise InputError(exc.user_message, code="fetch_failed") from None
-    reports = verify_bytes(data, filename=url, now=now, fetch=fetch)
+    reports = verify_bytes(data, filename=url, now=now, fetch=fetch, trust=trust, strict=strict)
     return reports
 
 
@@ -181,10 +209,20 @@ def verify_credential(
     *,
     now: datetime | None = None,
     fetch: Fetch | None = None,
+    trust: TrustRegistry | None = None,
+    strict: bool = False,
     _jwt: vcjwt.JwtVerification | None = None,
     _depth: int = 0,
+    _nested: bool = False,
 ) -> Report:
-    """Verify one credential (a JSON object). Never raises for a bad credential."""
+    """Verify one credential (a JSON object). Never raises for a bad credential.
+
+    ``trust``: the registries of issuers this verifier knows (``identity.TrustRegistry``);
+    with it the report's identity level can be "registered", and a credential whose issuer
+    name is a registered issuer's but which that issuer did not sign fails. ``strict``:
+    departures from Open Badges 3.0 that do not change what the credential says (the
+    report's ``conformance``) fail the shape check instead of being reported apart.
+    """
     now = now or datetime.now(UTC)
     checks: list[Check] = []
     warnings: list[str] = []
@@ -229,12 +267,26 @@ def verify_credential(
     except RecursionError:
         checks.append(Check("context", "failed", "the credential is nested too deeply"))
 
-    # shape
+    # shape: what decides trust fails; departures from the specification are reported apart
     problems = openbadges.check_shape(doc)
-    if problems:
-        shown = "; ".join(f"{p.path}: {p.message}" for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+    conformance = [f"{p.path}: {p.message}" for p in problems if not p.trust]
+    failing = [f"{p.path}: {p.message}" for p in problems if p.trust or strict]
+    both = _both_credential_and_presentation(doc)
+    if both:
+        failing.insert(0, both)
+    if failing:
+        shown = "; ".join(failing[:5])
+        more = f" (and {len(failing) - 5} more)" if len(failing) > 5 else ""
         checks.append(Check("shape", "failed", shown + more))
+    elif conformance:
+        checks.append(
+            Check(
+                "shape",
+                "passed",
+                "the credential has what a verifier needs to judge it; it does not fully follow "
+                "Open Badges 3.0 (see conformance)",
+            )
+        )
     else:
         checks.append(Check("shape", "passed", "the credential has the fields its type requires"))
 
@@ -277,12 +329,157 @@ def verify_credential(
 
     # status
     if _depth == 0:
-        checks.append(_status_check(doc, now, fetch, warnings))
+        status_check, status_notes = _status_check(doc, now, fetch, signer, strict)
+        checks.append(status_check)
+        conformance.extend(status_notes)
     if doc.get("credentialSchema"):
         warnings.append(
             "credentialSchema is not checked (the shape check applies the Open Badges rules)"
         )
-    return Report(verdict_of(checks), checks, _dedupe(warnings), summary, document=doc)
+
+    # who issued it; a registered issuer's name on someone else's credential fails
+    identity = issuer_identity(issuer, signer, summary.issuer_name, trust)
+    impostor = _impersonation(identity, summary.issuer_name, trust)
+    if impostor is not None:
+        checks = [c for c in checks if c.name != "issuer"] + [impostor]
+
+    # the credentials it carries (a CLR's achievements): each is verified on its own
+    nested: list[Report] = []
+    if not _nested and _depth == 0:
+        nested = _verify_nested(doc, now=now, fetch=fetch, trust=trust, strict=strict)
+        if nested:
+            checks.append(_nested_check(nested))
+    report = Report(
+        verdict_of(checks),
+        _ordered(checks),
+        _dedupe(warnings),
+        summary,
+        document=doc,
+        issuer_identity=identity,
+        conformance=[] if strict else _dedupe(conformance),
+        signer=signer,
+        nested=nested,
+    )
+    return report
+
+
+def _ordered(checks: list[Check]) -> list[Check]:
+    rank = {name: i for i, name in enumerate(CHECK_ORDER)}
+    return sorted(checks, key=lambda c: rank.get(c.name, len(rank)))
+
+
+def _both_credential_and_presentation(doc: dict[str, Any]) -> str | None:
+    raw = doc.get("type")
+    types = raw if isinstance(raw, list) else [raw]
+    if "VerifiablePresentation" in types:
+        return (
+            "$.type: the document is typed both as a credential and as a presentation; "
+            "it is neither until it says which"
+        )
+    return None
+
+
+# ---- identity -----------------------------------------------------------------------------
+def issuer_identity(
+    issuer: str | None, signer: str | None, name: str | None, trust: TrustRegistry | None
+) -> IssuerIdentity:
+    """How far the issuer's identity is established (``identity`` module). Only a signer
+    proven to be the issuer lifts the level above "self-asserted"."""
+    if issuer is None or signer != issuer:
+        return IssuerIdentity("self-asserted", issuer, name)
+    entry = trust.lookup(issuer) if trust is not None else None
+    domain = domain_of(issuer)
+    if entry is not None:
+        return IssuerIdentity("registered", issuer, name, domain, entry.registry)
+    if domain is not None:
+        return IssuerIdentity("domain", issuer, name, domain)
+    return IssuerIdentity("self-asserted", issuer, name)
+
+
+def _impersonation(
+    identity: IssuerIdentity, name: str | None, trust: TrustRegistry | None
+) -> Check | None:
+    """A credential whose issuer name is a registered issuer's, not signed by that issuer."""
+    if trust is None or not name:
+        return None
+    known = trust.named(name)
+    if not known:
+        return None
+    if identity.level in ("registered", "domain") and any(e.id == identity.id for e in known):
+        return None
+    who = known[0]
+    return Check(
+        "issuer",
+        "failed",
+        f"the credential claims to be from “{who.name}” but is not signed by {who.name} "
+        f"({who.id}, listed in {who.registry}): it is made to look like theirs",
+    )
+
+
+# ---- credentials inside a credential ------------------------------------------------------
+MAX_NESTED = 100
+
+
+def _verify_nested(
+    doc: dict[str, Any],
+    *,
+    now: datetime,
+    fetch: Fetch | None,
+    trust: TrustRegistry | None,
+    strict: bool,
+) -> list[Report]:
+    """Each credential a CLR carries (``credentialSubject.verifiableCredential``), verified
+    on its own: the CLR's signature vouches for the bundle, not for who issued each part."""
+    subjects = doc.get("credentialSubject")
+    found: list[Any] = []
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        if isinstance(subject, dict):
+            inner = subject.get("verifiableCredential")
+            if inner is not None:
+                found.extend(inner if isinstance(inner, list) else [inner])
+    reports: list[Report] = []
+    for item in found[:MAX_NESTED]:
+        if isinstance(item, str) and _JWT.match(item.strip()):
+            r = verify_jwt(
+                item.strip(), now=now, fetch=fetch, trust=trust, strict=strict, _nested=True
+            )
+        else:
+            r = verify_credential(
+                item, now=now, fetch=fetch, trust=trust, strict=strict, _nested=True
+            )
+        reports.append(r)
+    if len(found) > MAX_NESTED:
+        reports.append(
+            Report(
+                "failed",
+                [Check("shape", "failed", f"more than {MAX_NESTED} credentials in one CLR")],
+                [],
+                Summary(),
+            )
+        )
+    return reports
+
+
+def _nested_check(reports: list[Report]) -> Check:
+    def label(i: int, r: Report) -> str:
+        name = r.credential.achievement_name or r.credential.name
+        return f"credential {i + 1}" + (f" «{name}»" if name else "")
+
+    failed = [(i, r) for i, r in enumerate(reports) if r.verdict == "failed"]
+    unsure = [(i, r) for i, r in enumerate(reports) if r.verdict == "indeterminate"]
+    if failed:
+        parts = []
+        for i, r in failed[:5]:
+            why = next((c for c in r.checks if c.status == "failed"), None)
+            parts.append(f"{label(i, r)}: {why.name + ': ' + why.message if why else 'failed'}")
+        return Check("credentials", "failed", "not verified: " + "; ".join(parts))
+    if unsure:
+        shown = ", ".join(label(i, r) for i, r in unsure[:5])
+        return Check("credentials", "could_not_check", f"could not check {shown}")
+    n = len(reports)
+    return Check(
+        "credentials", "passed", f"each of the {n} credential{'s' if n != 1 else ''} in it verifies"
+    )
 
 
 def _fmt(t: datetime) -> str:
@@ -458,57 +655,89 @@ def _jwt_checks(v: vcjwt.JwtVerification, issuer: str | None) -> list[Check]:
 
 
 def verify_jwt(
-    token: str, *, now: datetime | None = None, fetch: Fetch | None = None, _depth: int = 0
+    token: str,
+    *,
+    now: datetime | None = None,
+    fetch: Fetch | None = None,
+    trust: TrustRegistry | None = None,
+    strict: bool = False,
+    _depth: int = 0,
+    _nested: bool = False,
 ) -> Report:
     try:
         decoded = vcjwt.decode_vc_jwt(token)
     except VCError as exc:
         checks = [Check("proof", "failed", exc.user_message)]
-        return Report("failed", checks, [], Summary(format="VC-JWT"))
+        return Report(
+            "failed",
+            checks,
+            [],
+            Summary(format="VC-JWT"),
+            issuer_identity=IssuerIdentity("self-asserted"),
+        )
     credential = decoded.credential
     issuer = _issuer_id(credential) if isinstance(credential, dict) else None
     verification = vcjwt.verify_vc_jwt(token, fetch=fetch, issuer_id=issuer)
-    report = verify_credential(credential, now=now, fetch=fetch, _jwt=verification, _depth=_depth)
+    report = verify_credential(
+        credential,
+        now=now,
+        fetch=fetch,
+        trust=trust,
+        strict=strict,
+        _jwt=verification,
+        _depth=_depth,
+        _nested=_nested,
+    )
     report.credential.format = "VC-JWT"
     return report
 
 
 # ---- status -------------------------------------------------------------------------------
 def _status_check(
-    doc: dict[str, Any], now: datetime, fetch: Fetch | None, warnings: list[str]
-) -> Check:
+    doc: dict[str, Any], now: datetime, fetch: Fetch | None, signer: str | None, strict: bool
+) -> tuple[Check, list[str]]:
+    """The status check, and conformance notes (a list shorter than the minimum).
+
+    A status list counts only when it is verified, issued by the credential's own issuer and
+    signed by the same proven key owner: a list from anyone else cannot speak for the
+    credential ("could not check").
+    """
+    notes: list[str] = []
     raw = doc.get("credentialStatus")
     if not raw:
         return Check(
             "status", "skipped", "the credential has no status list (it cannot be revoked)"
-        )
+        ), notes
     entries = raw if isinstance(raw, list) else [raw]
     messages: list[str] = []
+    issuer = _issuer_id(doc)
     for entry in entries:
         if not isinstance(entry, dict):
-            return Check("status", "failed", "credentialStatus must be an object")
+            return Check("status", "failed", "credentialStatus must be an object"), notes
         etype = entry.get("type")
         if etype not in ("BitstringStatusListEntry", "StatusList2021Entry"):
             return Check(
                 "status",
                 "could_not_check",
                 f"the status method {etype!r} is not supported, so revocation could not be checked",
-            )
+            ), notes
         url = entry.get("statusListCredential")
         if not isinstance(url, str):
-            return Check("status", "failed", "the status entry has no statusListCredential URL")
+            return Check(
+                "status", "failed", "the status entry has no statusListCredential URL"
+            ), notes
         if fetch is None:
             return Check(
                 "status",
                 "could_not_check",
                 f"the status list {url} was not fetched (fetching is off)",
-            )
+            ), notes
         try:
             data = fetch(url, accept=STATUS_ACCEPT)
         except FetchFailed as exc:
             return Check(
                 "status", "could_not_check", f"the status list could not be fetched: {exc}"
-            )
+            ), notes
         try:
             # the list's own status is not followed (_depth): a list naming itself must not loop
             list_reports = verify_text(
@@ -517,7 +746,7 @@ def _status_check(
         except (VCError, UnicodeDecodeError) as exc:
             return Check(
                 "status", "could_not_check", f"the status list at {url} is unreadable: {exc}"
-            )
+            ), notes
         list_report = list_reports[0]
         if list_report.verdict != "verified" or list_report.document is None:
             failed = [
@@ -526,23 +755,32 @@ def _status_check(
             why = failed[0].message if failed else list_report.verdict
             return Check(
                 "status", "could_not_check", f"the status list at {url} does not verify ({why})"
-            )
+            ), notes
         list_issuer = _issuer_id(list_report.document)
-        if list_issuer != _issuer_id(doc):
-            warnings.append(
-                f"the status list is issued by {list_issuer}, not by the credential's issuer"
-            )
+        if list_issuer != issuer or signer is None or list_report.signer != signer:
+            by = list_report.signer or "a key nothing ties to anyone"
+            return Check(
+                "status",
+                "could_not_check",
+                f"the status list at {url} is issued by {list_issuer} and signed by {by}, not "
+                f"by the credential's issuer {issuer}: it cannot speak for this credential",
+            ), notes
         try:
-            result = statuslist.check_status(entry, list_report.document)
+            result = statuslist.check_status(
+                entry, list_report.document, minimum_bits=statuslist.MIN_BITS if strict else 1
+            )
         except statuslist.UnsupportedStatus as exc:
-            return Check("status", "could_not_check", str(exc))
+            return Check("status", "could_not_check", str(exc)), notes
         except StatusListError as exc:
-            return Check("status", "failed", f"the status entry is invalid: {exc}")
+            return Check(
+                "status", "could_not_check", f"the status list at {url} cannot be read: {exc}"
+            ), notes
+        notes.extend(result.conformance)
         if result.set:
             return Check(
                 "status",
                 "failed",
                 f"{result.message} (status list {url}, index {entry.get('statusListIndex')})",
-            )
+            ), notes
         messages.append(result.message)
-    return Check("status", "passed", "; ".join(messages) or "not revoked")
+    return Check("status", "passed", "; ".join(messages) or "not revoked"), notes

@@ -406,7 +406,10 @@ def test_a_subject_that_cannot_be_tied_to_the_holder_is_a_warning(subject_id, wo
     if subject_id:
         doc["credentialSubject"]["id"] = subject_id
     report = verify(signed_vp([sign_before_now(doc, ISSUER)]))
-    # (Open Badges wants a subject id or identifier: without either the credential fails)
-    assert report.verdict == ("failed" if subject_id is None else "verified"), report.to_json()
+    # Open Badges wants a subject id or identifier: without either the credential does not
+    # fully follow the specification (its conformance part says so) but still verifies
+    assert report.verdict == "verified", report.to_json()
+    inner = report.credentials[0]
+    assert bool(inner.conformance) is (subject_id is None)
     assert status(report)["subject"] == "skipped"
     assert any(words in w for w in report.warnings)

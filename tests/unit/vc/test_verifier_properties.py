@@ -648,14 +648,30 @@ def test_a_json_array_of_three_credentials_gives_three_reports(fetch):
 
 
 def test_a_malformed_credential_fails_shape_naming_the_json_path(fetch):
+    """A departure from Open Badges 3.0 is a conformance problem (reported, naming the path);
+    strict verification makes it a failure of the shape check."""
     doc = copy.deepcopy(BASE)
     del doc["credentialSubject"]["achievement"]["name"]
     signed = sign_before_now(doc, KEY, cryptosuite=RDFC)
-    [report] = verify_bytes(json.dumps(signed).encode(), now=NOW, fetch=fetch)
+    data = json.dumps(signed).encode()
+    [report] = verify_bytes(data, now=NOW, fetch=fetch, strict=True)
     assert report.verdict == "failed"
     assert [c.name for c in report.checks if c.status == "failed"] == ["shape"]
     assert "$.credentialSubject.achievement" in report.check("shape").message
     assert "name" in report.check("shape").message
+    [lenient] = verify_bytes(data, now=NOW, fetch=fetch)
+    assert lenient.verdict == "verified"
+    assert any("$.credentialSubject.achievement.name" in p for p in lenient.conformance)
+    assert lenient.to_json()["conformance"]["follows"] is False
+
+
+def test_a_credential_without_an_issuer_fails_even_when_not_strict(fetch):
+    doc = copy.deepcopy(BASE)
+    del doc["issuer"]
+    signed = sign_before_now(doc, KEY, cryptosuite=RDFC)
+    [report] = verify_bytes(json.dumps(signed).encode(), now=NOW, fetch=fetch)
+    assert report.verdict == "failed"
+    assert "$.issuer: issuer is required" in report.check("shape").message
 
 
 # ---- 5. denial-of-service shapes -----------------------------------------------------------
