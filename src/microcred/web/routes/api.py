@@ -3,20 +3,22 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from microcred.issuing import public
 from microcred.vc import presentations, verifier
+from microcred.vc.jsondocs import JSONInputError, loads_strict
 from microcred.vc.presentations import PresentationReport
+from microcred.vc.recipient import issued_to
 from microcred.vc.report import Report
 from microcred.web.deps import FetchDep, SettingsDep
 from microcred.web.errors import BadRequest, problem
@@ -51,15 +53,37 @@ _UPLOAD_BODY = {
         "multipart/form-data": {
             "schema": {
                 "type": "object",
-                "description": "Exactly one of file, text or url.",
+                "description": "Exactly one of file, text or url; challenge, domain and "
+                "recipient are optional.",
                 "properties": {
                     "file": {
                         "type": "string",
                         "format": "binary",
-                        "description": "JSON, JSON Lines, VC-JWT, or a baked PNG/SVG.",
+                        "description": "JSON, JSON Lines, VC-JWT, or a baked PNG/SVG; or a "
+                        "verifiable presentation (JSON).",
                     },
-                    "text": {"type": "string", "description": "Pasted JSON or a VC-JWT."},
+                    "text": {
+                        "type": "string",
+                        "description": "Pasted JSON or a VC-JWT, or a verifiable presentation.",
+                    },
                     "url": {"type": "string", "description": "An https URL to fetch."},
+                    "challenge": {
+                        "type": "string",
+                        "description": "For a presentation: the challenge its proof must "
+                        "carry (or the query parameter).",
+                    },
+                    "domain": {
+                        "type": "string",
+                        "description": "For a presentation: the domain its proof must be "
+                        "made for (or the query parameter).",
+                    },
+                    "recipient": {
+                        "type": "string",
+                        "description": "An e-mail address or DID: each credential's report "
+                        "says whether it was issued to it (`recipient`). A form field only, "
+                        "never a query parameter, so it stays out of access logs; never "
+                        "stored or logged.",
+                    },
                 },
             }
         },
@@ -122,15 +146,15 @@ def vc_api_result(report: Report | PresentationReport) -> JSONResponse:
 
 def _read_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return loads_strict(raw, "the request body")  # duplicate keys refused
+    except JSONInputError as exc:
+        if exc.code == "duplicate_key":
+            raise BadRequest(exc.user_message, code="duplicate_key") from None
         raise BadRequest(
-            f"The request body is not JSON ({exc}). Send "
+            f"The request body is not JSON ({exc.user_message}). Send "
             '{"verifiableCredential": {...}, "options": {...}}.',
             code="bad_json",
         ) from None
-    except RecursionError:
-        raise BadRequest("The request body is nested too deeply.", code="bad_json") from None
 
 
 @router.post(
@@ -281,11 +305,24 @@ async def _count_verified(request: Request, reports: list[Report]) -> None:
         await _run(public.record_verifications, engine, request.app.state.issuing, reports)
 
 
-async def _input_of(request: Request, limit: int) -> tuple[str, bytes | str, str | None]:
-    """(kind, value, file name): kind is "file" (bytes), "text" or "url" (str)."""
+INPUT_FIELDS = ("file", "text", "url")
+OPTION_FIELDS = ("challenge", "domain", "recipient")
+RECIPIENT_MAX = 320  # the longest e-mail address; a DID this long is refused too
+
+
+@dataclass
+class _Upload:
+    kind: str  # "file" (bytes), "text" or "url" (str)
+    value: bytes | str
+    filename: str | None
+    options: dict[str, str] = field(default_factory=dict)
+
+
+async def _input_of(request: Request, limit: int) -> _Upload:
+    """The input and the options sent with it (form fields; none with a raw body)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in FORM_TYPES:
-        return "file", await request.body(), None
+        return _Upload("file", await request.body(), None)
     if ctype == "application/x-www-form-urlencoded":
         # `curl --data-binary @badge.json` sends this type by default: a body that is not a
         # form of ours (text=..., url=...) is taken as the input itself.
@@ -295,55 +332,204 @@ async def _input_of(request: Request, limit: int) -> tuple[str, bytes | str, str
             or raw.startswith(b"\x89PNG")
             or _JWT_BODY.match(raw)
         ):
-            return "file", raw, None
+            return _Upload("file", raw, None)
     given: dict[str, tuple[bytes | str, str | None]] = {}
-    async with request.form(max_files=1, max_fields=3, max_part_size=limit) as form:
-        unknown = sorted(set(form.keys()) - {"file", "text", "url"})
+    options: dict[str, str] = {}
+    fields = INPUT_FIELDS + OPTION_FIELDS
+    async with request.form(max_files=1, max_fields=len(fields), max_part_size=limit) as form:
+        unknown = sorted(set(form.keys()) - set(fields))
         if unknown:
-            raise BadRequest(f"Unknown form field {unknown[0]!r}: send file, text or url.")
-        for name in ("file", "text", "url"):
-            field = form.get(name)
-            if isinstance(field, UploadFile):
-                if field.filename or field.size:  # browsers send an empty part for no file
-                    given[name] = (await field.read(), field.filename or None)
-            elif isinstance(field, str) and field.strip():
-                given[name] = (field, None)
+            raise BadRequest(
+                f"Unknown form field {unknown[0]!r}: send file, text or url, and optionally "
+                "challenge, domain and recipient."
+            )
+        for name in INPUT_FIELDS:
+            field_ = form.get(name)
+            if isinstance(field_, UploadFile):
+                if field_.filename or field_.size:  # browsers send an empty part for no file
+                    given[name] = (await field_.read(), field_.filename or None)
+            elif isinstance(field_, str) and field_.strip():
+                given[name] = (field_, None)
+        for name in OPTION_FIELDS:
+            option = form.get(name)
+            if isinstance(option, UploadFile):
+                raise BadRequest(f"{name} must be a text field, not a file.")
+            if isinstance(option, str) and option.strip():
+                options[name] = option.strip()
     if len(given) != 1:
         which = "nothing" if not given else " and ".join(given)
         raise BadRequest(f"Send exactly one of file, text or url (got {which}).")
     ((kind, (value, filename)),) = given.items()
-    return kind, value, filename
+    return _Upload(kind, value, filename, options)
+
+
+def _option(upload: _Upload, name: str, query: str | None) -> str | None:
+    """A presentation option from the form or the query string (not both)."""
+    form_value = upload.options.get(name)
+    query_value = query.strip() if query and query.strip() else None
+    if form_value is not None and query_value is not None and form_value != query_value:
+        raise BadRequest(
+            f"{name} is given twice, as a form field and as a query parameter, with "
+            "different values: send it once."
+        )
+    return form_value or query_value
+
+
+def _recipient(upload: _Upload) -> tuple[str, str] | None:
+    """("email" | "did", the value) to compare each credential's recipient with. The value
+    is never put in a message, a log line or the answer."""
+    value = upload.options.get("recipient")
+    if value is None:
+        return None
+    if len(value) <= RECIPIENT_MAX and not any(c.isspace() for c in value):
+        if value.startswith("did:") and value.count(":") >= 2:
+            return "did", value
+        local, at, domain = value.rpartition("@")
+        if at and local and "." in domain.strip("."):
+            return "email", value
+    raise BadRequest(
+        "recipient must be an e-mail address (name@example.org) or a DID (did:method:...)."
+    )
+
+
+def _recipient_answer(doc: dict[str, Any] | None, kind: str, value: str) -> dict[str, Any]:
+    """Whether ``doc`` was issued to the e-mail address or DID ``value``: ``answer`` is
+    ``issued``, ``not_issued`` or ``not_comparable`` (the credential names its recipient
+    in no way ``value`` can be compared with), with a ``sentence``."""
+    what = "address" if kind == "email" else "DID"
+    match = (
+        (issued_to(doc, emails=[value]) if kind == "email" else issued_to(doc, dids=[value]))
+        if doc is not None
+        else None
+    )
+    if match is not None and match.matched:
+        return {"answer": "issued", "how": match.how, "sentence": f"issued to this {what}"}
+    if doc is None or not _names_recipient(doc, kind):
+        return {
+            "answer": "not_comparable",
+            "how": None,
+            "sentence": f"the credential names no recipient this {what} can be compared with",
+        }
+    return {"answer": "not_issued", "how": None, "sentence": f"not issued to this {what}"}
+
+
+def _names_recipient(doc: dict[str, Any], kind: str) -> bool:
+    """Does ``doc``'s subject name its recipient in a way an e-mail address (an
+    ``emailAddress`` identity, a ``mailto:`` id) or a DID (an id that is a DID) compares
+    with?"""
+    subjects = doc.get("credentialSubject")
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        if not isinstance(subject, dict):
+            continue
+        sid = subject.get("id")
+        if kind == "did" and isinstance(sid, str) and sid.startswith("did:"):
+            return True
+        if kind == "email":
+            if isinstance(sid, str) and sid[:7].lower() == "mailto:":
+                return True
+            idents = subject.get("identifier")
+            for ident in idents if isinstance(idents, list) else [idents]:
+                if isinstance(ident, dict) and ident.get("identityType") == "emailAddress":
+                    return True
+    return False
 
 
 @router.post(
     "/verify",
     openapi_extra={"requestBody": _UPLOAD_BODY},
     responses={
-        200: {"description": 'One report per credential found: `{"reports": [...]}`.'},
+        200: {
+            "description": "One report per credential found, or one for a presentation "
+            "(`type: VerifiablePresentation`, with its credentials' reports): "
+            '`{"reports": [...]}`.'
+        },
         400: {
             "description": "Unreadable input (the detail names the accepted formats), "
-            "or a URL that could not be fetched.",
+            "a URL that could not be fetched, a recipient that is neither an e-mail address "
+            "nor a DID, or a recipient sent in the query string.",
             "content": {"application/problem+json": {}},
         },
         413: {"description": "The upload is too large."},
     },
 )
-async def verify_upload(request: Request, fetch: FetchDep, settings: SettingsDep) -> dict[str, Any]:
-    """Verify an uploaded file, pasted text or a URL; every report, whatever its verdict."""
-    kind, value, filename = await _input_of(request, settings.upload_max_bytes)
-    if kind == "url":
-        if not isinstance(value, str):
-            raise BadRequest("url must be a form field holding an https URL, not a file.")
-        reports = await _run(verifier.verify_url, value.strip(), fetch=fetch)
-    else:
-        data = value.encode("utf-8") if isinstance(value, str) else value
-        name = filename or ("pasted text" if kind == "text" else "request body")
-        reports = await _run(
-            verifier.verify_bytes,
-            data,
-            filename=name,
-            fetch=fetch,
-            max_bytes=settings.upload_max_bytes,
+async def verify_upload(
+    request: Request,
+    fetch: FetchDep,
+    settings: SettingsDep,
+    challenge: Annotated[
+        str | None,
+        Query(
+            description="For a presentation: the challenge its proof must carry (or the form "
+            "field). Without it the report warns that the presentation could be a replay."
+        ),
+    ] = None,
+    domain: Annotated[
+        str | None,
+        Query(
+            description="For a presentation: the domain its proof must be made for (or the "
+            "form field)."
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """Verify an uploaded file, pasted text or a URL; every report, whatever its verdict.
+
+    A verifiable presentation (JSON, uploaded or pasted) is verified as one, for `challenge`
+    and `domain`: its report has `type: VerifiablePresentation`, its own checks and each
+    credential's report under `credentials`. With the form field `recipient` (an e-mail
+    address or DID) each credential's report says whether it was issued to it."""
+    if "recipient" in request.query_params:
+        raise BadRequest(
+            "recipient must be sent as a form field in the request body, never in the URL "
+            "(addresses in URLs end up in logs)."
         )
-    await _count_verified(request, reports)
-    return {"reports": [r.to_json() for r in reports]}
+    upload = await _input_of(request, settings.upload_max_bytes)
+    expected = {
+        "challenge": _option(upload, "challenge", challenge),
+        "domain": _option(upload, "domain", domain),
+    }
+    recipient = _recipient(upload)
+    reports: list[Report | PresentationReport]
+    counted: list[Report]
+    if upload.kind == "url":
+        if not isinstance(upload.value, str):
+            raise BadRequest("url must be a form field holding an https URL, not a file.")
+        reports = counted = await _run(verifier.verify_url, upload.value.strip(), fetch=fetch)
+    else:
+        data = upload.value.encode("utf-8") if isinstance(upload.value, str) else upload.value
+        name = upload.filename or ("pasted text" if upload.kind == "text" else "request body")
+        vp = presentations.presentation_in(data) if len(data) <= settings.upload_max_bytes else None
+        if vp is not None:
+            report = await _run(
+                presentations.verify_presentation,
+                vp,
+                now=datetime.now(UTC),
+                fetch=fetch,
+                **expected,
+            )
+            report.source = name
+            reports = [report]
+            counted = report.credentials if report.verdict == "verified" else []
+        else:
+            reports = counted = await _run(
+                verifier.verify_bytes,
+                data,
+                filename=name,
+                fetch=fetch,
+                max_bytes=settings.upload_max_bytes,
+            )
+    await _count_verified(request, counted)
+    return {"reports": [_report_json(r, recipient) for r in reports]}
+
+
+def _report_json(
+    report: Report | PresentationReport, recipient: tuple[str, str] | None
+) -> dict[str, Any]:
+    out = report.to_json()
+    if recipient is None:
+        return out
+    if isinstance(report, PresentationReport):
+        for cred, cred_json in zip(report.credentials, out["credentials"], strict=True):
+            cred_json["recipient"] = _recipient_answer(cred.document, *recipient)
+    else:
+        out["recipient"] = _recipient_answer(report.document, *recipient)
+    return out
