@@ -262,9 +262,7 @@ def test_verify_refuses_a_bad_trust_registry_file_naming_it(tmp_path, key_file, 
     assert scheme.exit_code == 2 and "a file path or an https:// URL" in scheme.stderr
 
 
-def test_verify_warns_about_an_unreachable_trust_registry_and_goes_on(
-    tmp_path, key_file, unsigned
-):
+def test_verify_warns_about_an_unreachable_trust_registry_and_goes_on(tmp_path, key_file, unsigned):
     out = tmp_path / "signed.json"
     assert run("sign", "--key", key_file, unsigned, "-o", out).exit_code == 0
     good = tmp_path / "ours.json"
