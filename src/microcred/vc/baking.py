@@ -33,6 +33,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from microcred.vc.errors import BakingError
+from microcred.vc.jsondocs import JSONInputError, loads_strict
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OB3_KEYWORD = "openbadgecredential"
@@ -160,8 +161,12 @@ def _payload_text(payload: str | dict[str, Any]) -> tuple[str, bool]:
     text = payload.strip()
     if text.startswith("{"):
         try:
-            if not isinstance(json.loads(text), dict):
+            if not isinstance(loads_strict(text, "the payload to bake"), dict):
                 raise ValueError
+        except JSONInputError as exc:
+            if exc.code == "duplicate_key":
+                raise BakingError(str(exc), code="duplicate_key") from None
+            raise BakingError("the payload to bake starts with '{' but is no JSON object") from None
         except ValueError:
             raise BakingError("the payload to bake starts with '{' but is no JSON object") from None
         # "]]>" can only occur inside a JSON string, where \u003e means the same ">".

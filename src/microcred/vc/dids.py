@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from microcred.vc.errors import FetchFailed, KeyFormatError, ResolutionError
+from microcred.vc.jsondocs import loads_strict
 from microcred.vc.keys import Ed25519Multikey, public_multibase
 from microcred.vc.multibase import b58decode, decode_ed25519_public
 
@@ -463,7 +464,7 @@ def _fetch_json(url: str, fetch: Fetch | None) -> Any:
         raise FetchFailed(f"{url} would have to be fetched and fetching is off")
     data = fetch(url, accept="application/did+json, application/json, application/ld+json")
     try:
-        return json.loads(data)
+        return loads_strict(data, url)  # duplicate keys refused (I-JSON)
     except (ValueError, UnicodeDecodeError):
         raise ResolutionError(f"{url} did not return JSON") from None
 

@@ -94,9 +94,16 @@ def _b64decode(part: str, what: str) -> bytes:
 
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
+    from microcred.vc.errors import InputError
+    from microcred.vc.jsondocs import loads_strict  # duplicate keys refused (I-JSON)
+
     try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        value = loads_strict(raw.decode("utf-8"), f"the token's {what}")
+    except InputError as exc:
+        if exc.code == "duplicate_key":
+            raise JwtError(str(exc)) from None
+        raise JwtError(f"the token's {what} is not JSON") from None
+    except UnicodeDecodeError:
         raise JwtError(f"the token's {what} is not JSON") from None
     if not isinstance(value, dict):
         raise JwtError(f"the token's {what} is not a JSON object")

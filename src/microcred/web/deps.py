@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from microcred.config import Settings
 from microcred.vc.identity import TrustRegistry
+from microcred.vc.jsondocs import JSONInputError, loads_strict
 from microcred.vc.verifier import Fetch
 
 
@@ -42,6 +43,24 @@ def app_trust(request: Request, fetch: Fetch = Depends(app_fetcher)) -> TrustReg
 
     sources: TrustSources = request.app.state.trust
     return sources.registry(fetch)
+
+
+async def strict_json_body(request: Request) -> None:
+    """Refuse a JSON request body with a key twice in one object (400 ``duplicate_key``,
+    naming the key, line and column): FastAPI's parser keeps the last value, other readers
+    the first. Added to the routers whose bodies carry credentials."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json" and not kind.endswith("+json"):
+        return
+    raw = await request.body()
+    if not raw.strip():
+        return
+    try:
+        loads_strict(raw, "the request body")
+    except JSONInputError as exc:
+        if exc.code == "duplicate_key":
+            raise
+        # anything else is FastAPI's to report, as for every other body
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]

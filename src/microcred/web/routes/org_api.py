@@ -29,11 +29,14 @@ from microcred.issuing.context import IssuingContext
 from microcred.store.db import session_scope
 from microcred.store.models import Achievement, Credential, Organisation
 from microcred.web import schemas
+from microcred.web.deps import strict_json_body
 from microcred.web.errors import problem
 
 PREFIX = "/api/v1/orgs/{slug}"
-org_router = APIRouter(prefix=PREFIX, tags=["organisation API"])
-vc_router = APIRouter(tags=["VC API"])
+# a JSON body with a key twice in one object is refused (deps.strict_json_body)
+_STRICT_JSON = [Depends(strict_json_body)]
+org_router = APIRouter(prefix=PREFIX, tags=["organisation API"], dependencies=_STRICT_JSON)
+vc_router = APIRouter(tags=["VC API"], dependencies=_STRICT_JSON)
 
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 _COMMON: dict[int | str, dict[str, Any]] = {

@@ -25,7 +25,6 @@ errors are problem details (``web.errors``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -40,6 +39,7 @@ from starlette.responses import Response
 
 from microcred.store.db import session_scope
 from microcred.store.models import LearnerAccount, ShareLink, WalletCredential
+from microcred.vc.jsondocs import loads_strict
 from microcred.vc.verifier import Fetch
 from microcred.wallet import export, holdings, organise, shares
 from microcred.web.deps import FetchDep
@@ -332,8 +332,8 @@ def _run_import(
 def _json_url(raw: bytes) -> str | None:
     """The URL of a ``{"url": "..."}`` body, else None (the body is the credential)."""
     try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
+        body = loads_strict(raw, "the request body")
+    except ValueError:  # not JSON, or a key twice: read as a credential, which names the key
         return None
     if isinstance(body, dict) and "url" in body and len(body) == 1:
         if not isinstance(body["url"], str):
