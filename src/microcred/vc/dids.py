@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,15 +62,42 @@ def _did_key_multibase(did: str) -> str:
 
 # ---- did:web ------------------------------------------------------------------------------
 def did_web_url(did: str) -> str:
-    """The https URL of a did:web DID document (did:web:host[:path…])."""
+    """The https URL of a did:web DID document (did:web:host[:path…]).
+
+    Each part is percent-decoded once and must then name one host or one path segment:
+    ``did:web:pages.example:alice:..:mallory`` would otherwise resolve to Mallory's document
+    for Alice's DID. Refused (ResolutionError naming the DID): empty, ``.`` and ``..``
+    segments; ``/ ? # \\``, spaces and control characters; and any ``%`` left after
+    decoding (``%252F`` is ``%2F`` after one decoding, which a server reads as ``/``). The
+    host is a DNS name (letters, digits, hyphens, dots) with an optional ``%3A`` port.
+    """
     if not did.startswith("did:web:"):
         raise ResolutionError(f"{did!r} is not a did:web")
     parts = did[len("did:web:") :].split("#", 1)[0].split(":")
-    host = unquote(parts[0])
-    if not host or "/" in host:
-        raise ResolutionError(f"{did!r} has no valid host")
-    path = "/".join(unquote(p) for p in parts[1:])
+    decoded = [unquote(p) for p in parts]
+    host, segments = decoded[0], decoded[1:]
+    if not _DID_WEB_HOST.fullmatch(host):
+        raise ResolutionError(
+            f"{did!r} has no valid host: a did:web host is a domain name with an optional "
+            "%3A port, nothing else"
+        )
+    for raw, seg in zip(parts[1:], segments, strict=True):
+        if seg in ("", ".", "..") or _DID_WEB_BAD_SEGMENT.search(seg):
+            raise ResolutionError(
+                f"{did!r} has the path segment {raw!r}, which could point outside the DID's "
+                "own path (no empty, '.' or '..' segments; no '/', '?', '#', '\\', '%' or "
+                "spaces, encoded or not)"
+            )
+    path = "/".join(segments)
     return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
+
+
+# a DNS name (labels of letters, digits, hyphens) and an optional port, after decoding %3A
+_DID_WEB_HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?::[0-9]{1,5})?"
+)
+_DID_WEB_BAD_SEGMENT = re.compile(r"[/?#\\%\s\x00-\x1f\x7f]")
 
 
 def did_web_for(base_url: str) -> str:

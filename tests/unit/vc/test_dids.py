@@ -147,3 +147,57 @@ def test_key_of_another_controller_fails_the_issuer_check():
 def test_unresolvable_verification_methods_name_the_reason(vm, message):
     with pytest.raises(ResolutionError, match=message):
         dids.resolve_verification_method(vm, fetch=None)
+
+
+@pytest.mark.parametrize(
+    "did",
+    [
+        "did:web:pages.example:alice:..:mallory",  # Alice's DID, Mallory's document
+        "did:web:pages.example:alice:%2E%2E:mallory",
+        "did:web:pages.example:alice:%2e%2E:mallory",
+        "did:web:pages.example:alice:.:x",
+        "did:web:pages.example:alice:%2E:x",
+        "did:web:pages.example:alice%2F..%2Fmallory",
+        "did:web:pages.example:alice%2f..%2fmallory",
+        "did:web:pages.example:a%5C..%5Cmallory",  # a backslash, which some servers read as /
+        "did:web:pages.example:a%252E%252E:mallory",  # %2E%2E after one decoding
+        "did:web:pages.example:a%252F..",
+        "did:web:pages.example:alice%3Fx=1",
+        "did:web:pages.example:alice%23frag",
+        "did:web:pages.example::mallory",  # an empty segment: //
+        "did:web:pages.example:alice:",
+        "did:web:pages.example:al%20ice",
+        "did:web:pages.example:a%00b",
+        "did:web:..:mallory",
+        "did:web:.",
+        "did:web:mallory.example%2Falice",
+        "did:web:mallory.example%40pages.example",  # userinfo: https://mallory@pages/
+        "did:web:pages.example%3F.mallory.example",
+        "did:web:pages.example%23.mallory.example",
+        "did:web:pages.example%5C.mallory.example",
+        "did:web:pages.example%3A443%2F..",
+        "did:web:%2E%2E",
+        "did:web:",
+    ],
+)
+def test_did_web_paths_that_leave_the_dids_own_path_are_refused(did):
+    with pytest.raises(ResolutionError) as info:
+        dids.did_web_url(did)
+    assert repr(did) in info.value.user_message
+
+
+def test_a_did_web_with_dot_dot_never_reaches_the_other_document():
+    mallory = Ed25519Multikey.generate()
+    did = "did:web:pages.example:alice:..:mallory"
+    key = mallory.with_controller(did)
+    # what a naive resolver fetches (https://pages.example/alice/../mallory/did.json, which
+    # a server normalises to Mallory's): Mallory's document, naming Alice's DID as its id
+    fetch = FixtureFetch(
+        {
+            "https://pages.example/alice/../mallory/did.json": dids.did_web_document(did, [key]),
+            "https://pages.example/mallory/did.json": dids.did_web_document(did, [key]),
+        }
+    )
+    report = verify_credential(proofs.sign(ob_credential(did), key), fetch=fetch)
+    assert report.verdict != "verified"
+    assert fetch.calls == []
