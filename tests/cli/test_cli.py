@@ -279,3 +279,20 @@ def test_verify_warns_about_an_unreachable_trust_registry_and_goes_on(tmp_path, 
     [report] = json.loads(result.stdout)
     assert report["verdict"] == "verified"
     assert not (tmp_path / "microcred.db").exists()  # verify creates no database
+
+
+def test_verify_names_an_issuer_listed_in_a_trust_registry(tmp_path, key_file, unsigned):
+    out = tmp_path / "signed.json"
+    assert run("sign", "--key", key_file, unsigned, "-o", out).exit_code == 0
+    key = Ed25519Multikey.load(key_file)
+    registry = tmp_path / "dcc.json"
+    registry.write_text(json.dumps({"registry": {key.controller: {"name": "Example College"}}}))
+    env = {"MICROCRED_DATA_DIR": str(tmp_path)}
+    plain = run("verify", "--json", out, env=env)
+    [report] = json.loads(plain.stdout)
+    assert report["issuer_identity"]["level"] == "self-asserted"
+    listed = run("verify", "--json", "--trust-registry", registry, out, env=env)
+    assert listed.exit_code == 0, listed.output
+    [report] = json.loads(listed.stdout)
+    assert report["issuer_identity"]["level"] == "registered"
+    assert report["issuer_identity"]["registry"] == str(registry)

@@ -260,3 +260,96 @@ def test_the_recipient_address_is_not_in_the_servers_access_log(
     access = [r for r in caplog.records if r.name == "uvicorn.access"]
     assert any("POST /verify" in r.getMessage() for r in access), "no access log line"
     assert ADDRESS not in _logged(caplog.records)
+
+
+# ---- trust registries ---------------------------------------------------------------------------
+@pytest.fixture
+def registry_app(tmp_path: Any, issuer_key: Any) -> Any:
+    """The app with a trust registry file listing the test issuer (issuer_key) as
+    "Example College" and another id as "Northbridge College"."""
+    from microcred.config import Settings
+    from microcred.verifying import Fetcher
+    from microcred.web import create_app, deps
+    from tests.web.conftest import offline
+
+    path = tmp_path / "ontario.json"
+    path.write_text(
+        json.dumps(
+            {
+                "name": "Ontario Colleges",
+                "issuers": [
+                    {"id": issuer_key.controller, "name": "Example College"},
+                    {"id": "did:web:northbridge.example", "name": "Northbridge College"},
+                ],
+            }
+        )
+    )
+    app = create_app(Settings(data_dir=tmp_path, trust_registries=str(path)))
+    fetcher = Fetcher(transport=httpx.MockTransport(offline))
+    app.dependency_overrides[deps.app_fetcher] = lambda: fetcher
+    yield app
+    fetcher.close()
+
+
+def test_a_registered_issuer_is_named_with_its_registry(
+    registry_app: Any, make_client: Any, make_badge: Badge
+) -> None:
+    with make_client(registry_app) as client:
+        (report,) = post(client, text=json.dumps(make_badge())).json()["reports"]
+        vc_api = client.post("/credentials/verify", json={"verifiableCredential": make_badge()})
+    identity = report["issuer_identity"]
+    assert (identity["level"], identity["registry"]) == ("registered", "Ontario Colleges")
+    assert identity["sentence"] == "issued by “Example College”, listed in Ontario Colleges"
+    assert vc_api.json()["report"]["issuer_identity"]["level"] == "registered"
+
+
+def test_a_credential_posing_as_a_registered_issuer_fails(
+    registry_app: Any, make_client: Any
+) -> None:
+    from microcred.vc import proofs
+    from tests.helpers import ob_credential
+
+    impostor = Ed25519Multikey.generate()
+    doc = ob_credential(impostor.controller)
+    doc["issuer"]["name"] = "NORTHBRIDGE  college."
+    forged = proofs.sign(doc, impostor)
+    vp = sign_presentation(
+        build_presentation([forged], holder=HOLDER.controller or ""),
+        HOLDER,
+        challenge=CHALLENGE,
+        domain=DOMAIN,
+    )
+    with make_client(registry_app) as client:
+        (report,) = post(client, text=json.dumps(forged)).json()["reports"]
+        (in_vp,) = post(client, text=json.dumps(vp), challenge=CHALLENGE).json()["reports"]
+        vp_api = client.post(
+            "/presentations/verify",
+            json={"verifiablePresentation": vp, "options": {"challenge": CHALLENGE}},
+        )
+    assert report["verdict"] == "failed"
+    issuer = next(c for c in report["checks"] if c["name"] == "issuer")
+    assert issuer["status"] == "failed" and "Northbridge College" in issuer["message"]
+    assert report["issuer_identity"]["level"] == "self-asserted"
+    assert in_vp["verdict"] == "failed"
+    assert in_vp["credentials"][0]["issuer_identity"]["sentence"].startswith("calls itself")
+    assert vp_api.json()["report"]["credentials"][0]["verdict"] == "failed"
+
+
+def test_this_servers_organisations_are_registered(app: Any, client: TestClient) -> None:
+    from microcred.issuing import orgs
+    from microcred.store.db import session_scope
+    from microcred.vc import proofs
+    from tests.helpers import ob_credential
+
+    with session_scope(app.state.engine) as s:
+        org = orgs.create_organisation(
+            s, app.state.issuing, slug="acme-college", name="Acme College"
+        )
+        key = orgs.signer(s, app.state.issuing, org)
+        issuer = orgs.issuer_id(org, app.state.issuing, s)
+    doc = ob_credential(issuer)
+    doc["issuer"]["name"] = "Acme College"
+    (report,) = post(client, text=json.dumps(proofs.sign(doc, key))).json()["reports"]
+    identity = report["issuer_identity"]
+    assert (identity["level"], identity["registry"]) == ("registered", "this server (127.0.0.1)")
+    assert report["verdict"] == "verified"

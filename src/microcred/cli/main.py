@@ -229,7 +229,7 @@ def verify(
         for item in inputs:
             try:
                 if item.startswith(("https://", "http://")):
-                    reports.extend(verify_url(item, now=now, fetch=fetch))
+                    reports.extend(verify_url(item, now=now, fetch=fetch, trust=trust))
                     continue
                 data, name = _read_input(item)
                 vp = presentation_in(data)
@@ -240,11 +240,14 @@ def verify(
                         domain=domain,
                         now=now or datetime.now(UTC),
                         fetch=fetch,
+                        trust=trust,
                     )
                     report.source = name
                     reports.append(report)
                 else:
-                    reports.extend(verify_bytes(data, filename=name, now=now, fetch=fetch))
+                    reports.extend(
+                        verify_bytes(data, filename=name, now=now, fetch=fetch, trust=trust)
+                    )
             except MicrocredError as exc:
                 reports.append(
                     Report(

@@ -20,7 +20,7 @@ from microcred.vc.jsondocs import JSONInputError, loads_strict
 from microcred.vc.presentations import PresentationReport
 from microcred.vc.recipient import issued_to
 from microcred.vc.report import Report
-from microcred.web.deps import FetchDep, SettingsDep
+from microcred.web.deps import FetchDep, SettingsDep, TrustDep
 from microcred.web.errors import BadRequest, problem
 
 router = APIRouter(tags=["verify"])
@@ -172,7 +172,7 @@ def _read_json(raw: bytes) -> Any:
         413: {"description": "The request body is too large."},
     },
 )
-async def verify_credential_api(request: Request, fetch: FetchDep) -> JSONResponse:
+async def verify_credential_api(request: Request, fetch: FetchDep, trust: TrustDep) -> JSONResponse:
     """Verify one credential, as the W3C VC API's verifier does.
 
     An *indeterminate* verdict (nothing failed, but something could not be checked) is
@@ -196,11 +196,11 @@ async def verify_credential_api(request: Request, fetch: FetchDep) -> JSONRespon
             raise BadRequest(f"An enveloped credential must be a {JWT_ENVELOPE}... URL.")
         token = envelope[len(JWT_ENVELOPE) :].encode()
         reports = await _run(
-            verifier.verify_bytes, token, filename="verifiableCredential", fetch=fetch
+            verifier.verify_bytes, token, filename="verifiableCredential", fetch=fetch, trust=trust
         )
         await _count_verified(request, reports)
         return vc_api_result(reports[0])
-    report = await _run(verifier.verify_credential, credential, fetch=fetch)
+    report = await _run(verifier.verify_credential, credential, fetch=fetch, trust=trust)
     await _count_verified(request, [report])
     return vc_api_result(report)
 
@@ -262,7 +262,9 @@ _VP_API_BODY = {
         413: {"description": "The request body is too large."},
     },
 )
-async def verify_presentation_api(request: Request, fetch: FetchDep) -> JSONResponse:
+async def verify_presentation_api(
+    request: Request, fetch: FetchDep, trust: TrustDep
+) -> JSONResponse:
     """Verify a presentation, as the W3C VC API's verifier does: its proof (purpose
     authentication, bound to `options.challenge` and `options.domain`), that the key is the
     holder's, and every credential in it. Answered as `/credentials/verify` answers: 200 when
@@ -291,6 +293,7 @@ async def verify_presentation_api(request: Request, fetch: FetchDep) -> JSONResp
         domain=options.get("domain"),
         now=datetime.now(UTC),
         fetch=fetch,
+        trust=trust,
     )
     await _count_verified(request, report.credentials if report.verdict == "verified" else [])
     return vc_api_result(report)
@@ -456,6 +459,7 @@ async def verify_upload(
     request: Request,
     fetch: FetchDep,
     settings: SettingsDep,
+    trust: TrustDep,
     challenge: Annotated[
         str | None,
         Query(
@@ -493,7 +497,9 @@ async def verify_upload(
     if upload.kind == "url":
         if not isinstance(upload.value, str):
             raise BadRequest("url must be a form field holding an https URL, not a file.")
-        reports = counted = await _run(verifier.verify_url, upload.value.strip(), fetch=fetch)
+        reports = counted = await _run(
+            verifier.verify_url, upload.value.strip(), fetch=fetch, trust=trust
+        )
     else:
         data = upload.value.encode("utf-8") if isinstance(upload.value, str) else upload.value
         name = upload.filename or ("pasted text" if upload.kind == "text" else "request body")
@@ -504,6 +510,7 @@ async def verify_upload(
                 vp,
                 now=datetime.now(UTC),
                 fetch=fetch,
+                trust=trust,
                 **expected,
             )
             report.source = name
@@ -515,6 +522,7 @@ async def verify_upload(
                 data,
                 filename=name,
                 fetch=fetch,
+                trust=trust,
                 max_bytes=settings.upload_max_bytes,
             )
     await _count_verified(request, counted)
@@ -524,12 +532,21 @@ async def verify_upload(
 def _report_json(
     report: Report | PresentationReport, recipient: tuple[str, str] | None
 ) -> dict[str, Any]:
+    """The report as JSON, with the issuer identity's sentence and, when asked, the
+    recipient answer of each credential (a presentation's each)."""
     out = report.to_json()
-    if recipient is None:
-        return out
+    _annotate(report, out, recipient)
+    return out
+
+
+def _annotate(
+    report: Report | PresentationReport, out: dict[str, Any], recipient: tuple[str, str] | None
+) -> None:
     if isinstance(report, PresentationReport):
         for cred, cred_json in zip(report.credentials, out["credentials"], strict=True):
-            cred_json["recipient"] = _recipient_answer(cred.document, *recipient)
-    else:
+            _annotate(cred, cred_json, recipient)
+        return
+    if report.issuer_identity is not None and isinstance(out.get("issuer_identity"), dict):
+        out["issuer_identity"]["sentence"] = report.issuer_identity.sentence()
+    if recipient is not None:
         out["recipient"] = _recipient_answer(report.document, *recipient)
-    return out
