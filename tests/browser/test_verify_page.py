@@ -140,3 +140,143 @@ def test_refused_url_shows_the_reason(page: Any) -> None:
     expect(problem).to_be_visible()
     expect(problem).to_contain_text("only https://")
     assert page.locator(".report").count() == 0
+
+
+# ---- presentations, the recipient check, accessibility -------------------------------------
+CHALLENGE, DOMAIN = "8f2c-nonce", "hr.example.com"
+ADDRESS = "ada.lovelace@example.org"
+
+
+def signed_presentation() -> tuple[dict[str, Any], str]:
+    """A presentation of a badge issued to its holder, signed for CHALLENGE and DOMAIN."""
+    from microcred.vc import proofs
+    from microcred.vc.keys import Ed25519Multikey
+    from microcred.vc.presentations import build_presentation, sign_presentation
+    from tests.helpers import ob_credential
+
+    issuer, holder = Ed25519Multikey.generate(), Ed25519Multikey.generate()
+    assert holder.controller is not None
+    badge = proofs.sign(ob_credential(issuer.controller, subject_id=holder.controller), issuer)
+    vp = build_presentation([badge], holder=holder.controller)
+    return sign_presentation(vp, holder, challenge=CHALLENGE, domain=DOMAIN), holder.controller
+
+
+def paste(page: Any, doc: dict[str, Any], **options: str) -> None:
+    for name, value in options.items():
+        page.fill(f"#{name}", value)
+    page.fill("#text", json.dumps(doc))
+    page.click("#text-form button[type=submit]")
+
+
+def test_a_presentation_with_challenge_and_domain_shows_its_checks(page: Any) -> None:
+    expect = _expect()
+    vp, holder = signed_presentation()
+    paste(page, vp, challenge=CHALLENGE, domain=DOMAIN)
+    card = page.locator(".report.presentation")
+    expect(card.locator(".verdict").first).to_have_attribute("data-verdict", "verified")
+    expect(card.locator(".verdict-text").first).to_have_text("Presentation verified")
+    expect(card.locator(".facts").first).to_contain_text(holder)
+    checks = card.locator(":scope > section .checks").first
+    for name in ("proof", "holder", "challenge", "domain", "credentials", "subject"):
+        expect(checks.locator(f'.check[data-check="{name}"]')).to_have_attribute(
+            "data-status", "passed"
+        )
+    expect(checks.locator('.check[data-check="challenge"] .check-message')).to_contain_text(
+        CHALLENGE
+    )
+    expect(card.locator(".replay-warning")).to_be_hidden()
+    inner = card.locator(".credential-reports .report")
+    expect(inner).to_have_count(1)
+    expect(inner.locator(".credential-name")).to_have_text("Data Analysis Micro-credential")
+    assert inner.locator("h4.credential-name").count() == 1  # nested under the presentation
+    identity = inner.locator(".issuer-identity")  # a did:key issuer proves no name
+    expect(identity).to_have_attribute("data-level", "self-asserted")
+    expect(identity).to_have_text(
+        "Calls itself “Example College”; anyone can create such a key, so the name is not proven."
+    )
+    expect(page.locator("#progress")).to_have_text("1 presentation checked.")
+
+
+def test_a_presentation_with_another_challenge_fails_on_it(page: Any) -> None:
+    expect = _expect()
+    vp, _ = signed_presentation()
+    paste(page, vp, challenge="someone-elses-nonce", domain=DOMAIN)
+    card = page.locator(".report.presentation")
+    expect(card.locator(".verdict").first).to_have_attribute("data-verdict", "failed")
+    row = card.locator('.check[data-check="challenge"]').first
+    expect(row).to_have_attribute("data-status", "failed")
+    expect(row.locator(".check-message")).to_contain_text("replay")
+
+
+def test_a_presentation_without_a_challenge_warns_of_a_replay(page: Any) -> None:
+    expect = _expect()
+    vp, _ = signed_presentation()
+    paste(page, vp)
+    card = page.locator(".report.presentation")
+    warning = card.locator(".replay-warning")
+    expect(warning).to_be_visible()
+    expect(warning.locator("h3")).to_have_text("This presentation could be a replay")
+    expect(warning.locator(".replay-text")).to_contain_text("made for someone else")
+    # shown before the verdict's details, and not repeated among the warnings
+    box = warning.bounding_box()
+    checks = card.locator(":scope > section .checks").first.bounding_box()
+    assert box is not None and checks is not None and box["y"] < checks["y"]
+    expect(card.locator(":scope > .warnings .warning-list")).not_to_contain_text("replay")
+    expect(card.locator('.check[data-check="challenge"]').first).to_have_attribute(
+        "data-status", "skipped"
+    )
+
+
+def test_the_recipient_field_answers(page: Any) -> None:
+    from microcred.vc import openbadges, proofs
+    from microcred.vc.keys import Ed25519Multikey
+    from tests.helpers import ob_credential
+
+    expect = _expect()
+    key = Ed25519Multikey.generate()
+    doc = ob_credential(
+        key.controller, subject_id=None, identifier=openbadges.identity_object(ADDRESS)
+    )
+    badge = proofs.sign(doc, key)
+    answer = page.locator(".report .recipient-answer")
+    paste(page, badge, recipient=ADDRESS.upper())
+    expect(answer).to_have_text("Issued to this address.")
+    expect(answer).to_have_attribute("data-answer", "issued")
+    paste(page, badge, recipient="grace.hopper@example.org")
+    expect(answer).to_have_text("Not issued to this address.")
+    paste(page, signed_badge(), recipient=ADDRESS)  # a badge naming its subject by DID only
+    expect(answer).to_have_text(
+        "The credential names no recipient this address can be compared with."
+    )
+    page.fill("#recipient", "")
+    page.fill("#text", json.dumps(badge))
+    page.click("#text-form button[type=submit]")
+    expect(page.locator(".report .verdict-text")).to_have_text("Verified")
+    expect(page.locator(".report .recipient")).to_be_hidden()  # not asked, no answer
+
+
+def _axe_violations(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_axe_finds_no_violations(page: Any, width: int) -> None:
+    expect = _expect()
+    page.set_viewport_size({"width": width, "height": 900})
+    assert _axe_violations(page) == []  # the empty page
+    vp, _ = signed_presentation()
+    paste(page, vp, recipient=ADDRESS)  # a presentation, with the replay warning
+    expect(page.locator(".report.presentation .replay-warning")).to_be_visible()
+    expect(page.locator(".credential-reports .recipient")).to_be_visible()
+    assert _axe_violations(page) == []
+    doc = signed_badge()
+    doc["name"] = "Changed after signing"
+    paste(page, doc)  # a failed credential
+    expect(page.locator(".report [data-verdict]")).to_have_attribute("data-verdict", "failed")
+    assert _axe_violations(page) == []

@@ -1,4 +1,5 @@
-// The verifier page: send a file, pasted text or a URL to POST /verify and show the reports.
+// The verifier page: send a file, pasted text or a URL to POST /verify and show the reports
+// (a presentation's too, with the challenge, domain and recipient of the optional checks).
 // Credential data is only ever put in the page with textContent or as an <img> src that
 // is a data:image URI or an https URL: never as HTML.
 "use strict";
@@ -29,12 +30,29 @@
     not_yet_valid: "Valid from",
     expiry: "Expiry",
     status: "Revocation status",
+    holder: "Holder's key",
+    challenge: "Challenge",
+    domain: "Domain",
+    created: "Created",
+    expires: "Proof expiry",
+    credentials: "Credentials",
+    subject: "Issued to the holder",
   };
+  const PRESENTATION_VERDICTS = {
+    verified: { text: "Presentation verified", note: "The holder's proof and every credential in it passed." },
+    failed: { text: "Presentation failed", note: "Do not trust this presentation: a check failed." },
+    indeterminate: {
+      text: "Presentation could not be checked",
+      note: "Nothing failed, but some checks could not be made. It is not verified.",
+    },
+  };
+  const OPTIONS = ["challenge", "domain", "recipient"];
 
   const results = document.getElementById("results");
   const progress = document.getElementById("progress");
   const problemBox = document.getElementById("problem");
   const template = document.getElementById("report-template");
+  const presentationTemplate = document.getElementById("presentation-template");
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -76,14 +94,56 @@
     return name || id || null;
   }
 
-  function renderReport(report) {
-    const card = template.content.firstElementChild.cloneNode(true);
+  function setVerdict(card, report, words) {
     const verdict = VERDICTS[report.verdict] || VERDICTS.indeterminate;
+    const text = words || verdict;
     const banner = card.querySelector(".verdict");
     banner.dataset.verdict = report.verdict;
     card.querySelector(".verdict-icon").textContent = verdict.icon;
-    card.querySelector(".verdict-text").textContent = verdict.text;
-    card.querySelector(".verdict-note").textContent = verdict.note;
+    card.querySelector(".verdict-text").textContent = text.text;
+    card.querySelector(".verdict-note").textContent = text.note;
+  }
+
+  function fillWarnings(card, warnings) {
+    if (!warnings.length) return;
+    const list = card.querySelector(".warning-list");
+    for (const warning of warnings) list.append(el("li", null, warning));
+    card.querySelector(".warnings").hidden = false;
+  }
+
+  function fillChecks(list, checks) {
+    for (const check of checks || []) {
+      const item = el("li", "check");
+      item.dataset.check = check.name;
+      item.dataset.status = check.status;
+      const status = el("span", "check-status", STATUS_LABELS[check.status] || check.status);
+      item.append(status);
+      const body = el("div", "check-body");
+      body.append(el("span", "check-name", CHECK_LABELS[check.name] || check.name));
+      body.append(el("span", "check-message", check.message));
+      item.append(body);
+      list.append(item);
+    }
+  }
+
+  // a credential's card inside a presentation's: its headings go two levels down
+  function relevel(card, by) {
+    for (const heading of card.querySelectorAll("h2, h3")) {
+      const level = Number(heading.tagName.slice(1)) + by;
+      const replacement = document.createElement("h" + Math.min(level, 6));
+      replacement.className = heading.className;
+      while (heading.firstChild) replacement.append(heading.firstChild);
+      heading.replaceWith(replacement);
+    }
+  }
+
+  function sentence(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1) + ".";
+  }
+
+  function renderReport(report, nested) {
+    const card = template.content.firstElementChild.cloneNode(true);
+    setVerdict(card, report);
 
     const c = report.credential || {};
     const title = c.name || c.achievement_name || "Unnamed credential";
@@ -97,6 +157,14 @@
       img.src = image;
       img.alt = "Badge image for " + title;
       img.hidden = false;
+    }
+
+    const identity = report.issuer_identity;
+    if (identity && identity.sentence) {
+      const line = card.querySelector(".issuer-identity");
+      line.dataset.level = identity.level;
+      line.textContent = sentence(identity.sentence);
+      line.hidden = false;
     }
 
     const facts = card.querySelector(".facts");
@@ -122,30 +190,89 @@
       card.querySelector(".skills").hidden = false;
     }
 
-    const warnings = report.warnings || [];
-    if (warnings.length) {
-      const list = card.querySelector(".warning-list");
-      for (const warning of warnings) list.append(el("li", null, warning));
-      card.querySelector(".warnings").hidden = false;
+    if (report.recipient && report.recipient.sentence) {
+      const answer = card.querySelector(".recipient-answer");
+      answer.dataset.answer = report.recipient.answer;
+      answer.textContent = sentence(report.recipient.sentence);
+      card.querySelector(".recipient").hidden = false;
     }
 
-    const checks = card.querySelector(".checks");
-    for (const check of report.checks || []) {
-      const item = el("li", "check");
-      item.dataset.check = check.name;
-      item.dataset.status = check.status;
-      const status = el("span", "check-status", STATUS_LABELS[check.status] || check.status);
-      item.append(status);
-      const body = el("div", "check-body");
-      body.append(el("span", "check-name", CHECK_LABELS[check.name] || check.name));
-      body.append(el("span", "check-message", check.message));
-      item.append(body);
-      checks.append(item);
+    fillWarnings(card, report.warnings || []);
+    fillChecks(card.querySelector(".checks"), report.checks);
+    if (report.source) {
+      card.querySelector(".source").textContent = "Checked: " + report.source;
     }
+    if (nested) relevel(card, 2);
+    return card;
+  }
+
+  function renderPresentation(report) {
+    const card = presentationTemplate.content.firstElementChild.cloneNode(true);
+    setVerdict(
+      card,
+      report,
+      PRESENTATION_VERDICTS[report.verdict] || PRESENTATION_VERDICTS.indeterminate
+    );
+
+    // no challenge to check against: say so first and plainly, not among the warnings
+    let warnings = report.warnings || [];
+    const challenge = (report.checks || []).find(function (c) {
+      return c.name === "challenge";
+    });
+    if (challenge && challenge.status === "skipped") {
+      const replay = warnings.find(function (w) {
+        return w.indexOf("replay") !== -1;
+      });
+      card.querySelector(".replay-text").textContent = sentence(
+        replay ||
+          "no challenge was given to check the presentation against: it could be a replay of one made for someone else"
+      );
+      card.querySelector(".replay-warning").hidden = false;
+      warnings = warnings.filter(function (w) {
+        return w !== replay;
+      });
+    }
+
+    const facts = card.querySelector(".facts");
+    addFact(facts, "Holder", report.holder || "not named");
+    addFact(facts, "Presentation id", report.id);
+    const credentials = report.credentials || [];
+    addFact(facts, "Credentials", String(credentials.length));
+    fillWarnings(card, warnings);
+    fillChecks(card.querySelector(".checks"), report.checks);
+    const holder = card.querySelector(".credential-reports");
+    credentials.forEach(function (credential, i) {
+      credential.source = credential.source || "credential " + (i + 1) + " of the presentation";
+      holder.append(renderReport(credential, true));
+    });
+    if (!credentials.length) card.querySelector(".presentation-credentials").hidden = true;
     if (report.source) {
       card.querySelector(".source").textContent = "Checked: " + report.source;
     }
     return card;
+  }
+
+  function progressText(reports) {
+    const presentations = reports.filter(function (r) {
+      return r.type === "VerifiablePresentation";
+    }).length;
+    const credentials = reports.length - presentations;
+    const parts = [];
+    if (presentations) parts.push(presentations === 1 ? "1 presentation" : presentations + " presentations");
+    if (credentials || !presentations) {
+      parts.push(credentials === 1 ? "1 credential" : credentials + " credentials");
+    }
+    return parts.join(" and ") + " checked.";
+  }
+
+  // the optional checks' fields go with whichever input is sent
+  function withOptions(formData) {
+    for (const name of OPTIONS) {
+      const field = document.getElementById(name);
+      const value = field ? field.value.trim() : "";
+      if (value) formData.set(name, value);
+    }
+    return formData;
   }
 
   function showProblem(message) {
@@ -162,7 +289,7 @@
     try {
       const response = await fetch(action, {
         method: "POST",
-        body: formData,
+        body: withOptions(formData),
         headers: { Accept: "application/json" },
       });
       let body = null;
@@ -178,9 +305,12 @@
         return;
       }
       const reports = (body && body.reports) || [];
-      progress.textContent =
-        reports.length === 1 ? "1 credential checked." : reports.length + " credentials checked.";
-      for (const report of reports) results.append(renderReport(report));
+      progress.textContent = progressText(reports);
+      for (const report of reports) {
+        results.append(
+          report.type === "VerifiablePresentation" ? renderPresentation(report) : renderReport(report)
+        );
+      }
     } catch (error) {
       progress.textContent = "";
       showProblem("The verifier could not be reached. Check your connection and try again.");
