@@ -126,9 +126,9 @@ def test_a_credential_ignores_the_presentation_options(
 def test_openapi_documents_the_options(client: TestClient) -> None:
     op = client.get("/openapi.json").json()["paths"]["/verify"]["post"]
     query = {p["name"] for p in op["parameters"] if p["in"] == "query"}
-    assert query == {"challenge", "domain"}  # never the recipient
+    assert query == {"challenge", "domain", "strict"}  # never the recipient
     form = op["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
-    assert {"file", "text", "url", "challenge", "domain", "recipient"} <= form.keys()
+    assert {"file", "text", "url", "challenge", "domain", "recipient", "strict"} <= form.keys()
     assert "never a query parameter" in form["recipient"]["description"]
 
 

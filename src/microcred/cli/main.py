@@ -194,6 +194,14 @@ def verify(
             "issuers are named as registered; after those of MICROCRED_TRUST_REGISTRIES.",
         ),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Fail departures from Open Badges 3.0 that do not change what a credential "
+            "says (by default they are reported as conformance problems).",
+        ),
+    ] = False,
 ) -> None:
     """Verify credentials or presentations. Exit 0: all verified; 1: any failed; 2: some
     indeterminate."""
@@ -229,7 +237,9 @@ def verify(
         for item in inputs:
             try:
                 if item.startswith(("https://", "http://")):
-                    reports.extend(verify_url(item, now=now, fetch=fetch, trust=trust))
+                    reports.extend(
+                        verify_url(item, now=now, fetch=fetch, trust=trust, strict=strict)
+                    )
                     continue
                 data, name = _read_input(item)
                 vp = presentation_in(data)
@@ -241,12 +251,15 @@ def verify(
                         now=now or datetime.now(UTC),
                         fetch=fetch,
                         trust=trust,
+                        strict=strict,
                     )
                     report.source = name
                     reports.append(report)
                 else:
                     reports.extend(
-                        verify_bytes(data, filename=name, now=now, fetch=fetch, trust=trust)
+                        verify_bytes(
+                            data, filename=name, now=now, fetch=fetch, trust=trust, strict=strict
+                        )
                     )
             except MicrocredError as exc:
                 reports.append(
@@ -277,14 +290,20 @@ def _human(r: Any) -> str:
         return _human_presentation(r)
     c = r.credential
     lines = [f"{r.source or 'credential'}: {r.verdict.upper()}"]
+    if r.issuer_identity is not None:  # who issued it comes first, in plain words
+        lines.append(f"  who: {r.issuer_identity.sentence()}")
     if c.name:
-        lines.append(
-            f"  {c.name}" + (f" — issued by {c.issuer_name or c.issuer_id}" if c.issuer_id else "")
-        )
+        lines.append(f"  {c.name}")
     for check in r.checks:
         lines.append(f"  [{_MARK.get(check.status, check.status)}] {check.name}: {check.message}")
     for w in r.warnings:
         lines.append(f"  warning: {w}")
+    if r.conformance:
+        lines.append("  does not fully follow Open Badges 3.0 (--strict makes these failures):")
+        lines.extend(f"    - {p}" for p in r.conformance)
+    for i, inner in enumerate(r.nested, 1):
+        inner.source = inner.source or f"credential {i} inside"
+        lines.append("\n".join("  " + line for line in _human(inner).splitlines()))
     return "\n".join(lines)
 
 

@@ -129,4 +129,4 @@ class IssuerIdentity:
         return f"calls itself {who}; anyone can create such a key, so the name is not proven"
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "sentence": self.sentence()}

@@ -484,3 +484,114 @@ def test_did_jwk_is_its_own_key():
     assert got == "verified", checks
     binding = dids.resolve_key(f"{did}#0", fetch=None)
     assert binding.owner == did
+
+
+# ---- the same forgeries, for the CLI, the APIs, the wallet and the share pages --------------
+def forgery_cases() -> list[tuple[str, bytes, dict[str, bytes]]]:
+    """(name, the forged input as bytes, URL -> bytes the verifier may fetch): every forgery
+    above that a person could hand to a verifier. None may ever come back "verified"."""
+    online = {url: json.dumps(doc).encode() for url, doc in ONLINE.items()}
+    attacker_doc = json.dumps(_attacker_doc(vm_controller=VICTIM_DID)).encode()
+    cases: list[tuple[str, bytes, dict[str, bytes]]] = []
+
+    def add(name: str, doc: object, fixtures: dict[str, bytes] | None = None) -> None:
+        data = doc.encode() if isinstance(doc, str) else json.dumps(doc).encode()
+        cases.append((name, data, online if fixtures is None else fixtures))
+
+    for issuer in (VICTIM_DID, VICTIM_HTTPS):
+        embedded = {
+            "id": f"{issuer}#key-1",
+            "type": "Multikey",
+            "controller": issuer,
+            "publicKeyMultibase": ATTACKER.public_key_multibase,
+        }
+        add(f"embedded key claiming {issuer}", sign(ob_credential(issuer), ATTACKER, vm=embedded))
+        fragment = sign(
+            ob_credential(issuer), ATTACKER, vm=f"{issuer}#{ATTACKER.public_key_multibase}"
+        )
+        add(f"fragment key under {issuer}", fragment)
+        add(f"fragment key under {issuer}, offline", fragment, {})
+        add(f"VC-JWT jwk header, iss {issuer}", _jwk_token(issuer))
+    urn = "urn:uuid:8e2b5d8e-1c1f-4c1e-9a3e-000000000001"
+    add(
+        "fragment key under a urn:uuid issuer",
+        sign(ob_credential(urn), ATTACKER, vm=f"{urn}#{ATTACKER.public_key_multibase}"),
+    )
+    add(
+        "attacker did:web document naming the victim",
+        sign(ob_credential(VICTIM_DID), ATTACKER, vm=f"{ATTACKER_DID}#k"),
+        {**online, ATTACKER_DOC_URL: attacker_doc},
+    )
+    add(
+        "proof expired",
+        sign(
+            ob_credential(ATTACKER.controller),
+            ATTACKER,
+            options={"expires": "2026-02-01T00:00:00Z"},
+        ),
+    )
+    add(
+        "proof created in 2099",
+        proofs.sign(ob_credential(ATTACKER.controller), ATTACKER, created="2099-01-01T00:00:00Z"),
+    )
+    fake = sign(
+        ob_credential(VICTIM_DID, name="Doctor of Medicine"),
+        ATTACKER,
+        vm=f"{VICTIM_DID}#{ATTACKER.public_key_multibase}",
+    )
+    add("CLR carrying a forged Doctor of Medicine", _clr([fake], ATTACKER))
+    both = ob_credential(VICTIM_DID)
+    both["type"] = [*both["type"], "VerifiablePresentation"]
+    both["holder"] = ATTACKER.controller
+    add(
+        "typed both credential and presentation",
+        proofs.sign(
+            both,
+            ATTACKER,
+            created=CREATED,
+            proof_purpose="authentication",
+            options={"challenge": "c1", "domain": "hr.example"},
+        ),
+    )
+    vp = build_presentation([_held_by_victim()], holder=VICTIM_DID)
+    vp["@context"] = [*vp["@context"], MULTIKEY_CONTEXT]
+    holder_key = {
+        "id": f"{VICTIM_DID}#{ATTACKER.public_key_multibase}",
+        "type": "Multikey",
+        "controller": VICTIM_DID,
+        "publicKeyMultibase": ATTACKER.public_key_multibase,
+    }
+    add(
+        "presentation held by the victim, signed by an embedded key",
+        proofs.sign(
+            vp,
+            ATTACKER,
+            created=CREATED,
+            proof_purpose="authentication",
+            verification_method=holder_key,  # type: ignore[arg-type]
+            options={"challenge": "c1", "domain": "hr.example"},
+        ),
+    )
+    return cases
+
+
+def genuine_case() -> tuple[bytes, dict[str, bytes]]:
+    """A credential the victim really issued, with the documents that confirm it."""
+    doc = sign(ob_credential(VICTIM_DID), VICTIM_KEY)
+    return json.dumps(doc).encode(), {u: json.dumps(d).encode() for u, d in ONLINE.items()}
+
+
+@pytest.mark.parametrize("case", forgery_cases(), ids=lambda c: c[0])
+def test_no_forgery_verifies(case):
+    from microcred.vc.presentations import presentation_in
+    from microcred.vc.verifier import verify_bytes
+
+    name, data, fixtures = case
+    fetch = Fetch({u: b for u, b in fixtures.items()})
+    vp = presentation_in(data)
+    if vp is not None:
+        got = verify_presentation(vp, challenge="c1", domain="hr.example", now=NOW, fetch=fetch)
+        assert got.verdict != "verified", name
+        return
+    reports = verify_bytes(data, now=NOW, fetch=fetch)
+    assert all(r.verdict != "verified" for r in reports), (name, [r.to_json() for r in reports])

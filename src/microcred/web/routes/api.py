@@ -41,7 +41,18 @@ _VC_API_BODY = {
                         "description": "The credential (JSON-LD with a Data Integrity proof), "
                         "or an EnvelopedVerifiableCredential holding a VC-JWT as a data: URL.",
                     },
-                    "options": {"type": "object", "description": "Accepted; not used yet."},
+                    "options": {
+                        "type": "object",
+                        "properties": {
+                            "strict": {
+                                "type": "boolean",
+                                "description": "true: departures from Open Badges 3.0 that "
+                                "do not change what the credential says fail it (a strict "
+                                "validator's reading); by default they are reported under "
+                                "`conformance`.",
+                            }
+                        },
+                    },
                 },
             }
         }
@@ -83,6 +94,12 @@ _UPLOAD_BODY = {
                         "says whether it was issued to it (`recipient`). A form field only, "
                         "never a query parameter, so it stays out of access logs; never "
                         "stored or logged.",
+                    },
+                    "strict": {
+                        "type": "string",
+                        "enum": ["true", "false"],
+                        "description": "true: departures from Open Badges 3.0 that do not "
+                        "change what a credential says fail it (or the query parameter).",
                     },
                 },
             }
@@ -188,19 +205,28 @@ async def verify_credential_api(request: Request, fetch: FetchDep, trust: TrustD
     credential = body["verifiableCredential"]
     if not isinstance(credential, dict):
         raise BadRequest("verifiableCredential must be a JSON object (a credential).")
-    if not isinstance(body.get("options", {}), dict):
+    options = body.get("options", {})
+    if not isinstance(options, dict):
         raise BadRequest("options must be a JSON object.")
+    strict = _strict_option(options)
     envelope = credential.get("id")
     if credential.get("type") == "EnvelopedVerifiableCredential" and isinstance(envelope, str):
         if not envelope.startswith(JWT_ENVELOPE):
             raise BadRequest(f"An enveloped credential must be a {JWT_ENVELOPE}... URL.")
         token = envelope[len(JWT_ENVELOPE) :].encode()
         reports = await _run(
-            verifier.verify_bytes, token, filename="verifiableCredential", fetch=fetch, trust=trust
+            verifier.verify_bytes,
+            token,
+            filename="verifiableCredential",
+            fetch=fetch,
+            trust=trust,
+            strict=strict,
         )
         await _count_verified(request, reports)
         return vc_api_result(reports[0])
-    report = await _run(verifier.verify_credential, credential, fetch=fetch, trust=trust)
+    report = await _run(
+        verifier.verify_credential, credential, fetch=fetch, trust=trust, strict=strict
+    )
     await _count_verified(request, [report])
     return vc_api_result(report)
 
@@ -294,6 +320,7 @@ async def verify_presentation_api(
         now=datetime.now(UTC),
         fetch=fetch,
         trust=trust,
+        strict=_strict_option(options),
     )
     await _count_verified(request, report.credentials if report.verdict == "verified" else [])
     return vc_api_result(report)
@@ -309,8 +336,16 @@ async def _count_verified(request: Request, reports: list[Report]) -> None:
 
 
 INPUT_FIELDS = ("file", "text", "url")
-OPTION_FIELDS = ("challenge", "domain", "recipient")
+OPTION_FIELDS = ("challenge", "domain", "recipient", "strict")
 RECIPIENT_MAX = 320  # the longest e-mail address; a DID this long is refused too
+
+
+def _strict_option(options: dict[str, Any]) -> bool:
+    """``options.strict``: departures from Open Badges 3.0 fail instead of being reported."""
+    strict = options.get("strict", False)
+    if not isinstance(strict, bool):
+        raise BadRequest("options.strict must be true or false.")
+    return strict
 
 
 @dataclass
@@ -474,6 +509,14 @@ async def verify_upload(
             "form field)."
         ),
     ] = None,
+    strict: Annotated[
+        str | None,
+        Query(
+            description="true: departures from Open Badges 3.0 that do not change what a "
+            "credential says fail it, as a strict validator would (or the form field). By "
+            "default they are reported under `conformance`."
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Verify an uploaded file, pasted text or a URL; every report, whatever its verdict.
 
@@ -492,13 +535,17 @@ async def verify_upload(
         "domain": _option(upload, "domain", domain),
     }
     recipient = _recipient(upload)
+    strict_text = upload.options.get("strict") or (strict or "").strip() or "false"
+    if strict_text.lower() not in ("true", "false", "1", "0", "on", "off"):
+        raise BadRequest("strict must be true or false.")
+    is_strict = strict_text.lower() in ("true", "1", "on")
     reports: list[Report | PresentationReport]
     counted: list[Report]
     if upload.kind == "url":
         if not isinstance(upload.value, str):
             raise BadRequest("url must be a form field holding an https URL, not a file.")
         reports = counted = await _run(
-            verifier.verify_url, upload.value.strip(), fetch=fetch, trust=trust
+            verifier.verify_url, upload.value.strip(), fetch=fetch, trust=trust, strict=is_strict
         )
     else:
         data = upload.value.encode("utf-8") if isinstance(upload.value, str) else upload.value
@@ -511,6 +558,7 @@ async def verify_upload(
                 now=datetime.now(UTC),
                 fetch=fetch,
                 trust=trust,
+                strict=is_strict,
                 **expected,
             )
             report.source = name
@@ -523,6 +571,7 @@ async def verify_upload(
                 filename=name,
                 fetch=fetch,
                 trust=trust,
+                strict=is_strict,
                 max_bytes=settings.upload_max_bytes,
             )
     await _count_verified(request, counted)
