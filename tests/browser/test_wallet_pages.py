@@ -1,5 +1,6 @@
 """The wallet's pages in headless Chromium against a live server: sign up, drop a baked PNG
-badge and a JSON credential onto the import panel, see both verified, tag and annotate one,
+badge and a JSON credential issued to the learner's DID onto the import panel, see both
+verified (and someone else's refused), tag and annotate one,
 make a collection, create a share link and open it, and sign a presentation for a
 verifier's challenge and domain. Real cookies, the pages' CSP (wallet.js from /static only),
 their Referrer-Policy and the Origin a browser sends with forms.
@@ -26,13 +27,14 @@ PNG_NAME = "Baked Badge of Data Care"
 JSON_NAME = "Spreadsheet Modelling"
 
 
-def signed_badge(name: str) -> dict[str, Any]:
+def signed_badge(name: str, subject: str) -> dict[str, Any]:
+    """A badge issued to ``subject`` (a DID): the wallet takes only the learner's own."""
     from microcred.vc import proofs
     from microcred.vc.keys import Ed25519Multikey
     from tests.helpers import ob_credential
 
     key = Ed25519Multikey.generate()
-    return proofs.sign(ob_credential(key.controller, name=name), key)
+    return proofs.sign(ob_credential(key.controller, name=name, subject_id=subject), key)
 
 
 def _expect() -> Any:
@@ -76,14 +78,15 @@ def test_wallet_from_sign_up_to_a_presentation(page: Any, live_url: str) -> None
     page.fill("#display_name", "Grace Hopper")
     page.fill("#password", "compilers all the way down")
     page.click("button:has-text('Create my account')")
-    if not page.url.endswith("/wallet"):
-        page.goto(f"{live_url}/wallet")
+    page.goto(f"{live_url}/account")  # the DID the badges are issued to
+    did = page.locator("#learner-did").inner_text()
+    page.goto(f"{live_url}/wallet")
     expect(page.locator("h1")).to_have_text("Your wallet")
     expect(page.locator("#wallet-empty")).to_be_visible()
 
     # drag and drop: a baked PNG badge and a JSON credential at once
-    png = bake_png(tiny_png(), json.dumps(signed_badge(PNG_NAME)))
-    doc = json.dumps(signed_badge(JSON_NAME)).encode()
+    png = bake_png(tiny_png(), json.dumps(signed_badge(PNG_NAME, did)))
+    doc = json.dumps(signed_badge(JSON_NAME, did)).encode()
     _drop(
         page,
         "#import-form",
@@ -102,6 +105,15 @@ def test_wallet_from_sign_up_to_a_presentation(page: Any, live_url: str) -> None
     # dropping the same badge again stores nothing new
     _drop(page, "#import-form", [("again.png", "image/png", png)])
     expect(page.locator('.flash[data-kind="duplicate"]')).to_contain_text("already in your wallet")
+    expect(cards).to_have_count(2)
+
+    # someone else's badge is refused with the reason
+    theirs = json.dumps(signed_badge("Someone Else's Badge", "did:example:someone")).encode()
+    _drop(page, "#import-form", [("theirs.json", "application/json", theirs)])
+    expect(page.locator('.flash[data-kind="refused"]')).to_contain_text(
+        "theirs.json: refused: issued to someone else: this credential's subject is "
+        "did:example:someone, not you"
+    )
     expect(cards).to_have_count(2)
 
     # the JSON credential: tag and note

@@ -1,5 +1,6 @@
-"""The wallet commands: import (per-file lines; a failed credential refused with its reason,
-exit 1, nothing from that file stored), list, export (all or nothing), present."""
+"""The wallet commands: import (per-file lines; a failed credential, or one issued to someone
+else, refused with its reason, exit 1, nothing from that file stored), list, export (all or
+nothing), present. The credentials are issued to ada's DID unless a test says otherwise."""
 
 from __future__ import annotations
 
@@ -47,8 +48,9 @@ def run(env, *args):
     return runner.invoke(app, [str(a) for a in args], env=env)
 
 
-def _files(tmp_path, did=None):
-    doc = proofs.sign(ob_credential(KEY.controller, subject_id=did or "did:example:x"), KEY)
+def _files(tmp_path, did):
+    """good.json (issued to ``did``), bad.json (changed after signing), good.png (baked)."""
+    doc = proofs.sign(ob_credential(KEY.controller, subject_id=did), KEY)
     good = tmp_path / "good.json"
     good.write_text(json.dumps(doc))
     tampered = dict(doc, name="Something else")
@@ -66,7 +68,7 @@ def _listed(env, user="ada@example.org"):
 
 
 def test_import_list_and_refusal(env, tmp_path):
-    good, bad, png = _files(tmp_path)
+    good, bad, png = _files(tmp_path, env["ADA_DID"])
     result = run(env, "wallet", "import", "--user", "ADA@example.org", good, bad)
     assert result.exit_code == 1
     [line] = result.stdout.splitlines()
@@ -88,7 +90,7 @@ def test_import_list_and_refusal(env, tmp_path):
 
 
 def test_json_lines_file_all_or_nothing(env, tmp_path):
-    good, bad, _ = _files(tmp_path)
+    good, bad, _ = _files(tmp_path, env["ADA_DID"])
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_text(good.read_text() + "\n" + bad.read_text() + "\n")
     result = run(env, "wallet", "import", "--user", "ada@example.org", mixed)
@@ -96,8 +98,31 @@ def test_json_lines_file_all_or_nothing(env, tmp_path):
     assert result.stdout == "" and _listed(env) == []
 
 
+def test_someone_elses_credential_is_refused(env, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    good, _, _ = _files(mine, env["ADA_DID"])
+    others = tmp_path / "theirs.json"
+    others.write_text(_files(tmp_path, "did:example:someone-else")[0].read_text())
+    result = run(env, "wallet", "import", "--user", "ada@example.org", good, others)
+    assert result.exit_code == 1
+    assert f"{good}: imported " in result.stdout
+    assert result.stderr.startswith(f"microcred: {others}")
+    assert (
+        "theirs.json: refused: issued to someone else: this credential's subject is "
+        "did:example:someone-else, not you"
+    ) in result.stderr
+    assert len(_listed(env)) == 1
+    # a file of two, one of them someone else's: nothing from it is stored
+    both = tmp_path / "both.jsonl"
+    both.write_text(others.read_text() + "\n")
+    bob = run(env, "wallet", "import", "--user", "bob@example.org", good, both)
+    assert bob.exit_code == 1 and "not you" in bob.stderr and bob.stdout == ""
+    assert _listed(env, "bob@example.org") == []
+
+
 def test_import_from_a_url(env, tmp_path):
-    good, _, _ = _files(tmp_path)
+    good, _, _ = _files(tmp_path, env["ADA_DID"])
     with serve_files({"/b.json": good.read_bytes()}) as base:
         refused = run(env, "wallet", "import", "--user", "ada@example.org", f"{base}/b.json")
         assert refused.exit_code == 1 and "only https" in refused.stderr
@@ -108,7 +133,7 @@ def test_import_from_a_url(env, tmp_path):
 
 
 def test_unknown_user(env, tmp_path):
-    good, _, _ = _files(tmp_path)
+    good, _, _ = _files(tmp_path, env["ADA_DID"])
     for args in (
         ("wallet", "import", "--user", "nobody@example.org", good),
         ("wallet", "list", "--user", "nobody@example.org"),
@@ -126,7 +151,7 @@ def test_unknown_user(env, tmp_path):
 
 
 def test_export_zip(env, tmp_path):
-    good, _, png = _files(tmp_path)
+    good, _, png = _files(tmp_path, env["ADA_DID"])
     assert run(env, "wallet", "import", "--user", "ada@example.org", png).exit_code == 0
     out = tmp_path / "wallet.zip"
     result = run(env, "wallet", "export", "--user", "ada@example.org", "-o", out, "--clr")

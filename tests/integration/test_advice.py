@@ -320,6 +320,9 @@ def test_advise_cli_counts_the_wallets_verified_skills(engine, data_programs, tm
     from microcred.wallet.holdings import import_credentials
 
     issuer = Ed25519Multikey.generate()
+    with session_scope(engine) as s:  # the wallet takes only a credential issued to ada
+        ada = create_learner(s, email="ada@example.org", secret=CTX.secret)
+        ada_id, ada_did = ada.id, ada.did
     doc = openbadges.open_badge_credential(
         id="urn:uuid:6d1f7f2e-0c55-4f57-9d5c-3c3f2b9e8a01",
         issuer=openbadges.profile(id=issuer.controller, name="Example College"),
@@ -334,15 +337,14 @@ def test_advise_cli_counts_the_wallets_verified_skills(engine, data_programs, tm
                 )
             ],
         ),
-        subject_id="did:example:ada",
+        subject_id=ada_did,
         valid_from="2025-01-01T00:00:00Z",
         name="SQL Basics",
     )
     with session_scope(engine) as s:
-        ada = create_learner(s, email="ada@example.org", secret=CTX.secret)
         import_credentials(
             s,
-            s.get(LearnerAccount, ada.id),
+            s.get(LearnerAccount, ada_id),
             json.dumps(proofs.sign(doc, issuer)).encode(),
             source="sql.json",
             fetch=None,

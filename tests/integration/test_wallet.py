@@ -1,6 +1,10 @@
 """The wallet's services on SQLite and PostgreSQL: import (verified first, failed refused,
-duplicates, all or none), re-checks (revoked after import), organising, the skills profile,
-export (ZIP, CLR 2.0), share links, claims, presentations, and isolation between learners.
+issued to someone else refused, duplicates, all or none), re-checks (revoked after import),
+organising, the skills profile, export (ZIP, CLR 2.0), share links, claims, presentations,
+and isolation between learners.
+
+Credentials imported here are issued to the learner importing them (a hashed e-mail identity
+of one of their verified addresses, or their DID): the wallet refuses any other.
 """
 
 from __future__ import annotations
@@ -20,7 +24,13 @@ from microcred.issuing import achievements, awards, orgs, status
 from microcred.issuing.context import IssuingContext
 from microcred.issuing.public import LocalFirstFetch
 from microcred.store.db import session_scope
-from microcred.store.models import Credential, LearnerAccount, ShareLink, WalletCredential
+from microcred.store.models import (
+    Credential,
+    LearnerAccount,
+    LearnerEmail,
+    ShareLink,
+    WalletCredential,
+)
 from microcred.vc import baking, openbadges, proofs, statuslist
 from microcred.vc.errors import InputError
 from microcred.vc.keys import Ed25519Multikey
@@ -28,7 +38,13 @@ from microcred.vc.presentations import verify_presentation
 from microcred.vc.verifier import verify_credential
 from microcred.verifying.fetcher import Fetcher
 from microcred.wallet import export, holdings, organise, shares
-from microcred.wallet.errors import ClaimRefused, CredentialRefused, NotFound, WalletError
+from microcred.wallet.errors import (
+    ClaimRefused,
+    CredentialRefused,
+    NotFound,
+    NotYours,
+    WalletError,
+)
 from tests.helpers import ob_credential, serve_files, tiny_png
 
 SECRET = b"test secret"
@@ -57,12 +73,18 @@ KEY = Ed25519Multikey.from_seed(bytes(range(32)))
 # ---- fixtures -------------------------------------------------------------------------------
 @pytest.fixture
 def world(engine):
-    """An issuer with an achievement, and two learners: ada (verified e-mail) and bob."""
+    """An issuer with an achievement, and two learners: ada (verified e-mail, and a second
+    verified address ada+2@example.org) and bob."""
     with session_scope(engine) as s:
         org = orgs.create_organisation(s, CTX, slug="acme-college", name="Acme College")
         ach = achievements.create_achievement(s, org, FIRST_AID)
         ada = create_learner(s, email="ada@example.org", secret=SECRET, display_name="Ada L")
         ada.email_verified_at = datetime.now(UTC)
+        s.add(
+            LearnerEmail(
+                learner_id=ada.id, email="ada+2@example.org", verified_at=datetime.now(UTC)
+            )
+        )
         bob = create_learner(s, email="bob@example.org", secret=SECRET, display_name="Bob")
         bob.email_verified_at = datetime.now(UTC)
         return {"engine": engine, "org": org.slug, "ach": ach.id, "ada": ada.id, "bob": bob.id}
@@ -114,7 +136,14 @@ def count(world, who="ada"):
         )
 
 
-def signed(name="Data Analysis Micro-credential", key=KEY, **kw):
+def to(email="ada@example.org"):
+    """An OB 3.0 e-mail identity (hashed, salted) naming ``email`` as the recipient."""
+    return openbadges.identity_object(email, salt="pepper")
+
+
+def signed(name="Data Analysis Micro-credential", key=KEY, recipient="ada@example.org", **kw):
+    """A credential issued to ``recipient`` (ada by default) by ``key``."""
+    kw.setdefault("identifier", to(recipient))
     return proofs.sign(ob_credential(key.controller, name=name, **kw), key)
 
 
@@ -171,7 +200,7 @@ def test_same_credential_as_json_then_baked_png_and_svg_is_one_row(world):
 
 def test_json_lines_import_all_or_none(world):
     _, a = issue(world)
-    _, b = issue(world, email="other@example.org")
+    _, b = issue(world, email="ada+2@example.org")
     tampered = json.loads(json.dumps(b))
     tampered["name"] = "Changed"
     bad = (json.dumps(a) + "\n" + json.dumps(tampered) + "\n").encode()
@@ -193,6 +222,77 @@ def test_json_lines_import_all_or_none(world):
         with pytest.raises(WalletError, match="holds 3 credentials"):
             holdings.import_credential(s, learner(s, world), good, source="x", fetch=None)
     assert count(world) == 2
+
+
+def test_priyas_badge_is_refused_in_evas_wallet_and_nothing_is_stored(world):
+    with session_scope(world["engine"]) as s:
+        eva = create_learner(s, email="eva@example.org", secret=SECRET, display_name="Eva")
+        eva.email_verified_at = datetime.now(UTC)
+        priya = create_learner(s, email="priya@example.org", secret=SECRET)
+        priya.email_verified_at = datetime.now(UTC)
+        world |= {"eva": eva.id, "priya": priya.id, "eva_did": eva.did}
+    _, priyas = issue(world, email="priya@example.org")  # a hashed, salted e-mail identity
+    assert priyas["credentialSubject"]["identifier"][0]["hashed"] is True
+    with pytest.raises(NotYours) as err:
+        import_doc(world, priyas, who="eva", source="priya.json")
+    assert str(err.value) == (
+        "priya.json: refused: issued to someone else: this credential's subject is a hashed "
+        "e-mail address, not you (if it was issued to another address of yours, add and "
+        "confirm that address on your account page first)"
+    )
+    assert err.value.code == "refused" and isinstance(err.value, CredentialRefused)
+    # one of hers among two of eva's: the whole input is refused, nothing is stored
+    _, evas = issue(world, email="eva@example.org")
+    mixed = "".join(
+        json.dumps(d) + "\n" for d in (evas, priyas, signed(recipient="eva@example.org"))
+    )
+    with session_scope(world["engine"]) as s, pytest.raises(NotYours, match="mixed.jsonl, line 2"):
+        holdings.import_credentials(
+            s,
+            learner(s, world, "eva"),
+            mixed.encode(),
+            source="mixed.jsonl",
+            fetch=fetch_for(world),
+        )
+    assert count(world, "eva") == 0
+    # ... and in one upload of several files, one foreign file refuses them all
+    with session_scope(world["engine"]) as s, pytest.raises(NotYours, match="b.json"):
+        holdings.import_inputs(
+            s,
+            learner(s, world, "eva"),
+            [("a.json", json.dumps(evas).encode()), ("b.json", json.dumps(priyas).encode())],
+            fetch=fetch_for(world),
+        )
+    assert count(world, "eva") == 0
+    # another DID is someone else too; eva's own DID and a plain address of hers are eva's
+    with pytest.raises(NotYours, match="subject is did:example:learner-42, not you$"):
+        import_doc(world, signed(identifier=None), who="eva")
+    mine = signed("Mine by DID", identifier=None, subject_id=world["eva_did"])
+    plain = {"type": "IdentityObject", "identityType": "emailAddress", "hashed": False}
+    by_plain = signed("Mine by address", identifier=plain | {"identityHash": "EVA@example.org"})
+    assert import_doc(world, mine, who="eva") and import_doc(world, by_plain, who="eva")
+    # priya may hold hers
+    assert import_doc(world, priyas, who="priya")
+    assert (count(world, "eva"), count(world, "priya")) == (2, 1)
+
+
+def test_an_added_address_counts_once_it_is_verified(world):
+    from microcred.accounts import emails
+
+    _, work = issue(world, email="Ada@Work.example")
+    with session_scope(world["engine"]) as s:
+        _, token = emails.add_address(
+            s, learner(s, world), "ada@work.example", base_url=CTX.base_url
+        )
+    with pytest.raises(NotYours):
+        import_doc(world, work)  # added, not confirmed yet
+    with session_scope(world["engine"]) as s:
+        emails.confirm_address(s, token)
+    rid = import_doc(world, work)
+    with session_scope(world["engine"]) as s:
+        row = holdings.get_credential(s, learner(s, world), rid)
+        assert holdings.recipient_match(s, learner(s, world), row.document).how == "email-hashed"
+        assert holdings.recipient_match(s, learner(s, world, "bob"), row.document).matched is False
 
 
 def test_failed_credentials_are_refused_with_the_check(world):
@@ -252,7 +352,7 @@ def test_import_url_through_the_guarded_fetcher(world):
 def test_vc_jwt_import_keeps_the_token_and_stores_the_vc(world):
     from microcred.vc import vcjwt
 
-    token = vcjwt.sign_vc_jwt(ob_credential(KEY.controller), KEY)
+    token = vcjwt.sign_vc_jwt(ob_credential(KEY.controller, identifier=to()), KEY)
     rid = import_doc(world, token.encode(), source="badge.jwt")
     with session_scope(world["engine"]) as s:
         row = holdings.get_credential(s, learner(s, world), rid)
@@ -483,7 +583,7 @@ def test_have_uris_feed_the_advisor(world):
         id="urn:uuid:8f0e4b9c-5d3b-4c57-9f7e-1d2a8c0b6e11",
         issuer=openbadges.profile(id=KEY.controller, name="Example College"),
         achievement=achievement,
-        subject_id="did:example:ada",
+        identifier=to(),
         valid_from="2025-01-01T00:00:00Z",
     )
     import_doc(world, proofs.sign(doc, KEY))
@@ -501,7 +601,7 @@ def test_export_zip_has_originals_manifest_and_a_verifying_clr(world):
     a = import_doc(world, png, source="bls.png")
     from microcred.vc import vcjwt
 
-    token = vcjwt.sign_vc_jwt(ob_credential(KEY.controller, name="JWT Badge"), KEY)
+    token = vcjwt.sign_vc_jwt(ob_credential(KEY.controller, name="JWT Badge", identifier=to()), KEY)
     b = import_doc(world, token.encode(), source="b.jwt")
     c = import_doc(world, signed("Data Analysis"), source="c.json")
     with session_scope(world["engine"]) as s:
@@ -555,7 +655,7 @@ def _stacked(key, ach_id, name, part_of=None):
         id=f"urn:uuid:{hashlib.md5(name.encode()).hexdigest()[:8]}-0000-4000-8000-000000000000",  # noqa: S324
         issuer=openbadges.profile(id=key.controller, name="Stack U"),
         achievement=achievement,
-        subject_id="did:example:ada",
+        identifier=to(),
         valid_from="2025-01-01T00:00:00Z",
     )
     return proofs.sign(doc, key)
@@ -770,7 +870,7 @@ def test_another_learner_can_touch_nothing(world):
         organise.add_to_collection(s, ada, coll.id, [a])
         link, _ = shares.create_share(s, ada, "credential", a)
         coll_id, link_id = coll.id, link.id
-    bob_only = import_doc(world, signed(), who="bob")
+    bob_only = import_doc(world, signed(recipient="bob@example.org"), who="bob")
     with session_scope(world["engine"]) as s:
         bob = learner(s, world, "bob")
         bob_coll = organise.create_collection(s, bob, "Bob's").id
@@ -822,11 +922,12 @@ def test_another_learner_can_touch_nothing(world):
         manifest = json.loads(zf.read("manifest.json"))
         assert [e["id"] for e in manifest["credentials"]] == [bob_only]
         assert not any(a[:8] in n for n in zf.namelist())
-        # the same credential may sit in two wallets: rows stay separate
-        mine = holdings.import_credential(
-            s, bob, json.dumps(doc).encode(), source="x.json", fetch=fetch_for(world)
-        )
-        assert mine.id != a and mine.learner_id == bob.id
+        # ada's credential is not bob's to hold
+        with pytest.raises(NotYours, match="issued to someone else"):
+            holdings.import_credential(
+                s, bob, json.dumps(doc).encode(), source="x.json", fetch=fetch_for(world)
+            )
+        assert [r.id for r in organise.list_credentials(s, bob)] == [bob_only]
     with session_scope(world["engine"]) as s:  # nothing of ada's changed
         ada = learner(s, world)
         row = holdings.get_credential(s, ada, a)

@@ -1,7 +1,8 @@
-"""Claiming into the wallet from the claim page: offered to the signed-in learner whose
-verified e-mail is the recipient's (POST with the session's CSRF token adds it and records
-the claim); sign-in links otherwise; a clear refusal for another learner or an unconfirmed
-address. The claim form itself keeps working as before."""
+"""Claiming into the wallet from the claim page: offered to the signed-in learner one of
+whose verified addresses is the recipient's (POST with the session's CSRF token adds it and
+records the claim); sign-in links otherwise; a clear refusal for another learner or an
+unconfirmed address (the account's own, or one added). The claim form itself keeps working
+as before."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from microcred.accounts import emails
 from microcred.store.db import session_scope
-from microcred.store.models import Credential, Event, WalletCredential
+from microcred.store.models import Credential, Event, LearnerAccount, WalletCredential
 from tests.web.wallet_kit import issue, make_issuer, sign_in
 
 HTML = {"accept": "text/html"}
@@ -119,3 +121,28 @@ def test_without_a_session_the_page_links_to_sign_in_and_back(client: Any, award
     assert posted.status_code == 401
     unknown = client.get("/claim/" + "x" * 32, headers=HTML)
     assert unknown.status_code == 404
+
+
+def test_an_added_address_claims_once_it_is_confirmed(app: Any, client: Any) -> None:
+    _, _, token = issue(app, make_issuer(app), "Eva.Work@Example.org")
+    eva = sign_in(app, "eva@example.org")
+    try:
+        with session_scope(app.state.engine) as s:
+            me = s.get(LearnerAccount, eva.id)
+            _, link = emails.add_address(s, me, "eva.work@example.org", base_url="http://x")
+        page = eva.client.get(f"/claim/{token}", headers=HTML)
+        assert "Confirm your e-mail address first" in page.text
+        assert "Add to my wallet" not in page.text
+        forced = eva.client.post(f"/claim/{token}/wallet", data={"csrf_token": eva.csrf})
+        assert forced.status_code == 403 and "Verify your e-mail address first" in forced.text
+        with session_scope(app.state.engine) as s:
+            emails.confirm_address(s, link)
+        page = eva.client.get(f"/claim/{token}", headers=HTML)
+        assert "Add to my wallet" in page.text
+        assert "It was issued to one of your confirmed e-mail addresses." in page.text
+        added = eva.client.post(
+            f"/claim/{token}/wallet", data={"csrf_token": eva.csrf}, follow_redirects=False
+        )
+        assert added.status_code == 303 and len(wallet_rows(app, eva.id)) == 1
+    finally:
+        eva.client.__exit__(None, None, None)

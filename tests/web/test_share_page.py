@@ -14,7 +14,14 @@ import pytest
 from microcred.issuing import status
 from microcred.store.db import session_scope
 from microcred.store.models import Credential, ShareLink, WalletCredential
-from tests.web.wallet_kit import FIRST_AID, Learner, issue, make_issuer, sign_in
+from tests.web.wallet_kit import (
+    FIRST_AID,
+    Learner,
+    add_verified_address,
+    issue,
+    make_issuer,
+    sign_in,
+)
 
 API = "/api/v1/wallet"
 HTML = {"accept": "text/html"}
@@ -104,6 +111,7 @@ def test_identity_fields_show_only_when_chosen(
 def test_a_collection_shows_its_credentials_only(
     app: Any, client: Any, ann: Learner, issuer: Any
 ) -> None:
+    add_verified_address(app, ann.id, "ann+other@example.org")
     _, doc1, _ = issue(app, issuer, ann.email)
     _, doc2, _ = issue(app, issuer, "ann+other@example.org")
     inside, outside = add(ann, doc1), add(ann, doc2)

@@ -19,7 +19,15 @@ from microcred.vc import baking, vcjwt
 from microcred.vc.presentations import verify_presentation
 from tests.helpers import ob_credential, tiny_png
 from tests.web.conftest import UPLOAD_LIMIT
-from tests.web.wallet_kit import ESCO_CPR, Learner, issue, make_issuer, sign_in
+from tests.web.wallet_kit import (
+    ESCO_CPR,
+    Learner,
+    add_verified_address,
+    issue,
+    make_issuer,
+    sign_in,
+    to,
+)
 
 API = "/api/v1/wallet"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
@@ -159,7 +167,10 @@ def test_import_every_format(
             again.json()["duplicates"] == 1 and again.json()["credentials"][0]["id"] == item["id"]
         )
 
-    # JSON Lines as the raw body; a VC-JWT as the raw body; a baked SVG of a new one
+    # JSON Lines as the raw body; a VC-JWT as the raw body; a baked SVG of a new one (each
+    # issued to one of ann's verified addresses)
+    for address in ("ann+2@example.org", "ann+3@example.org"):
+        add_verified_address(app, ann.id, address)
     _, doc2, _ = issue(app, issuer, "ann+2@example.org")
     _, doc3, _ = issue(app, issuer, "ann+3@example.org")
     lines = (json.dumps(doc) + "\n" + json.dumps(doc2) + "\n").encode()
@@ -170,7 +181,10 @@ def test_import_every_format(
         False,
         True,
     ]
-    token = vcjwt.sign_vc_jwt(ob_credential(issuer_key.controller, name="JWT Badge"), issuer_key)
+    token = vcjwt.sign_vc_jwt(
+        ob_credential(issuer_key.controller, name="JWT Badge", identifier=to(ann.email)),
+        issuer_key,
+    )
     jwt = ann.client.post(
         f"{API}/credentials",
         content=token.encode(),
@@ -186,7 +200,9 @@ def test_import_every_format(
     # a URL, through the app's fetcher
     from microcred.vc import proofs
 
-    url_badge = proofs.sign(ob_credential(issuer_key.controller, name="From a URL"), issuer_key)
+    url_badge = proofs.sign(
+        ob_credential(issuer_key.controller, name="From a URL", subject_id=ann.did), issuer_key
+    )
     fixtures["https://badges.example.edu/42.json"] = json.dumps(url_badge).encode()
     by_url = ann.client.post(
         f"{API}/credentials", json={"url": "https://badges.example.edu/42.json"}, headers=ann.h
@@ -243,6 +259,47 @@ def test_refused_credentials_store_nothing(app: Any, ann: Learner, issuer: Any) 
     not_url = ann.client.post(f"{API}/credentials", json={"url": 42}, headers=ann.h)
     assert not_url.status_code == 400 and "url" in not_url.json()["detail"]
     assert stored(app, ann.id) == 0
+
+
+def test_someone_elses_credential_is_refused_and_nothing_is_stored(
+    app: Any, ann: Learner, bob: Learner, issuer: Any, fixtures: Any
+) -> None:
+    _, anns, _ = issue(app, issuer, ann.email)
+    _, priyas, _ = issue(app, issuer, "priya@example.org")
+    for attempt in (
+        {"files": {"file": ("priya.json", json.dumps(priyas).encode())}},
+        {
+            "files": [
+                ("file", ("a.json", json.dumps(anns).encode())),
+                ("file", ("p.json", json.dumps(priyas).encode())),
+            ]
+        },
+        {"content": json.dumps(priyas).encode(), "headers": {"content-type": "application/json"}},
+    ):
+        headers = {**ann.h, **attempt.pop("headers", {})}
+        reply = ann.client.post(f"{API}/credentials", headers=headers, **attempt)
+        assert reply.status_code == 400, reply.text
+        assert reply.headers["content-type"] == "application/problem+json"
+        assert reply.json()["code"] == "refused"
+        assert (
+            "refused: issued to someone else: this credential's subject is a hashed e-mail "
+            "address, not you" in reply.json()["detail"]
+        )
+    fixtures["https://badges.example.edu/priya.json"] = json.dumps(priyas).encode()
+    by_url = ann.client.post(
+        f"{API}/credentials", json={"url": "https://badges.example.edu/priya.json"}, headers=ann.h
+    )
+    assert by_url.status_code == 400 and "issued to someone else" in by_url.json()["detail"]
+    # ann's own goes into ann's wallet, not bob's
+    assert (
+        bob.client.post(
+            f"{API}/credentials",
+            files={"file": ("a.json", json.dumps(anns).encode())},
+            headers=bob.h,
+        ).status_code
+        == 400
+    )
+    assert stored(app, ann.id) == 0 and stored(app, bob.id) == 0
 
 
 def test_the_upload_limit_is_413(ann: Learner) -> None:

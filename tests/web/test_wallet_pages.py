@@ -2,6 +2,9 @@
 import by file / pasted text / URL with a message per credential, refusals with their
 reason, organising, share links, presentations, the export, and isolation: another
 learner's ids answer 404 on every page and every form; a form without its CSRF token 403.
+
+``make_badge`` here issues to ann's address (a hashed e-mail identity) unless told ``to=``:
+the wallet takes only credentials issued to the learner.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from microcred.issuing import achievements, awards, orgs, status
 from microcred.issuing.public import LocalFirstFetch
 from microcred.store.db import session_scope
 from microcred.store.models import Credential, LearnerAccount, ShareLink, WalletCredential
+from microcred.vc import openbadges
 from microcred.vc.baking import bake_png
 from microcred.vc.presentations import verify_presentation
 from microcred.wallet import holdings
@@ -116,6 +120,18 @@ def share_of(app: Any, who: Who) -> str:
         return s.scalars(select(ShareLink.id).where(ShareLink.learner_id == who.id)).first()
 
 
+@pytest.fixture
+def make_badge(make_badge: Any) -> Any:
+    """conftest's make_badge, issued to ``to`` (ann by default) as OB 3.0 issuers do."""
+
+    def make(name: str = "Data Literacy Foundations", *, to: str = "ann@example.org", **kw: Any):
+        kw.setdefault("identifier", openbadges.identity_object(to, salt="wallet-pages"))
+        kw.setdefault("subject_id", None)
+        return make_badge(name, **kw)
+
+    return make
+
+
 # ---- pages ----------------------------------------------------------------------------------
 def test_not_signed_in_is_sent_to_sign_in(client: Any) -> None:
     for path in ("/wallet", "/wallet/collections", "/wallet/present", "/wallet/export"):
@@ -176,6 +192,25 @@ def test_import_by_file_text_and_url_with_a_message_each(
     assert {r.media_type for r in held(app, ann)} == {"application/ld+json", "image/png"}
     again = ann.client.get("/wallet", headers=HTML)  # shown once
     assert 'class="flash"' not in again.text and "3 credentials" in again.text
+
+
+def test_someone_elses_credential_is_refused_with_the_reason_and_nothing_is_stored(
+    app: Any, ann: Who, make_badge: Any
+) -> None:
+    mine = ("mine.json", json.dumps(make_badge("Mine")).encode(), "application/json")
+    theirs = make_badge("Priya's badge", to="priya@example.org")
+    reply = upload(ann, mine, ("priya.json", json.dumps(theirs).encode(), "application/json"))
+    page = html.unescape(ann.follow(reply).text)
+    assert "Added “Mine”" in page
+    assert (
+        "Not added: priya.json: refused: issued to someone else: this credential's subject is "
+        "a hashed e-mail address, not you"
+    ) in page
+    assert [r.name for r in held(app, ann)] == ["Mine"]
+    # pasted: the same words
+    reply = upload(ann, text=json.dumps(theirs))
+    assert "pasted text: refused: issued to someone else" in html.unescape(ann.follow(reply).text)
+    assert len(held(app, ann)) == 1
 
 
 def test_a_refused_credential_shows_its_reason_and_nothing_is_stored(
@@ -490,7 +525,7 @@ def test_another_learners_ids_answer_404_everywhere(
         assert reply.status_code == 404, path
         assert "Not Found" in reply.text and "Mine" not in reply.text
     bob_coll = collection_of(bob, "Bob's")
-    bob_cid = add_badge(bob, {**make_badge("Bob's badge")})
+    bob_cid = add_badge(bob, make_badge("Bob's badge", to="bob@example.org"))
     for path, data in _posts(cid, coll, share):
         reply = bob.post(path, data)
         assert reply.status_code == 404, path

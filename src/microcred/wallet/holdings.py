@@ -7,10 +7,15 @@ learner's credential raises ``NotFound``, exactly as an id that does not exist.
 Import runs the verifier on what was given. A credential whose verdict is ``failed`` is
 refused (``CredentialRefused`` naming the failed check); ``verified`` and
 ``indeterminate`` ones are stored with that verdict (an indeterminate credential stays
-indeterminate until a re-check can decide). One input may hold several credentials (JSON
-Lines, a JSON array): all are stored or none. A credential already in the wallet (same
-``content_hash``, whatever it came in: JSON, a baked PNG or SVG) is not stored twice: the
-import is a no-op for it and returns the existing row with ``created=False``.
+indeterminate until a re-check can decide). A credential must also have been issued to
+the learner (``vc.recipient.issued_to``): its subject is the learner's DID, or an e-mail
+identity (hashed with its salt, or plain) of one of the learner's verified addresses
+(``accounts.emails.verified_emails``); any other is refused (``NotYours``, "issued to
+someone else: this credential's subject is …, not you"). One input may hold several
+credentials (JSON Lines, a JSON array): all are stored or none. A credential already in
+the wallet (same ``content_hash``, whatever it came in: JSON, a baked PNG or SVG) is not
+stored twice: the import is a no-op for it and returns the existing row with
+``created=False``.
 """
 
 from __future__ import annotations
@@ -26,14 +31,21 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from microcred.accounts.emails import list_addresses, verified_emails
 from microcred.store.models import Credential, LearnerAccount, WalletCredential, new_id
-from microcred.vc import openbadges
 from microcred.vc.baking import sniff_image
 from microcred.vc.errors import FetchFailed
 from microcred.vc.jsondocs import parse_documents
+from microcred.vc.recipient import RecipientMatch, describe_subject, issued_to
 from microcred.vc.report import Report
 from microcred.vc.verifier import MAX_INPUT_BYTES, verify_bytes, verify_credential
-from microcred.wallet.errors import ClaimRefused, CredentialRefused, NotFound, WalletError
+from microcred.wallet.errors import (
+    ClaimRefused,
+    CredentialRefused,
+    NotFound,
+    NotYours,
+    WalletError,
+)
 from microcred.wallet.extract import Fields, content_hash, fields_of
 
 Fetch = Callable[..., bytes]
@@ -189,6 +201,40 @@ def status_of(row: WalletCredential, now: datetime | None = None) -> Status:
 def is_current(row: WalletCredential, now: datetime | None = None) -> bool:
     """Verified and not expired by date (what the skills profile counts)."""
     return status_of(row, now).state == "verified"
+
+
+# ---- the holder ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Holder:
+    """Who a learner is to a credential's subject, now: their verified e-mail addresses
+    and their DID."""
+
+    emails: tuple[str, ...]
+    dids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, session: Session, learner: LearnerAccount) -> Holder:
+        return cls(tuple(verified_emails(session, learner)), (learner.did,))
+
+    def match(self, document: dict[str, Any]) -> RecipientMatch:
+        return issued_to(document, emails=self.emails, dids=self.dids)
+
+    def check(self, where: str, document: dict[str, Any]) -> None:
+        """NotYours (naming ``where`` and the credential's subject) unless ``document`` was
+        issued to this holder."""
+        if self.match(document).matched:
+            return
+        subject = describe_subject(document)
+        hint = (
+            " (if it was issued to another address of yours, add and confirm that address "
+            "on your account page first)"
+            if "e-mail address" in subject
+            else ""
+        )
+        raise NotYours(
+            f"{where}: refused: issued to someone else: this credential's subject is "
+            f"{subject}, not you{hint}"
+        )
 
 
 # ---- import ---------------------------------------------------------------------------------
@@ -413,6 +459,9 @@ def _store(
     *,
     sources: list[str | None] | None = None,
 ) -> list[Imported]:
+    holder = Holder.of(session, learner)
+    for item in items:  # every one is the learner's, or nothing is stored
+        holder.check(item.where, item.document)
     out: list[Imported] = []
     batch: dict[str, WalletCredential] = {}
     new_rows: list[WalletCredential] = []
@@ -522,9 +571,11 @@ def add_issued(
     (pass the web app's ``LocalFirstFetch`` so its status list is read from the database;
     without a fetcher the status cannot be checked and the row is ``indeterminate``). A
     revoked or failed credential is refused. Already in the wallet: the existing row (now
-    marked). Does not check who the learner is: see ``claim_into_wallet``."""
+    marked). Refused (``NotYours``) when it was not issued to the learner; the claim
+    flow's own words for that are ``claim_into_wallet``'s."""
     at = _now(now)
     doc = credential_row.document
+    Holder.of(session, learner).check(str(doc.get("id") or credential_row.id), doc)
     if credential_row.revoked_at is not None:
         raise CredentialRefused("this credential has been revoked by its issuer")
     report = verify_credential(doc, now=at, fetch=fetch)
@@ -558,24 +609,27 @@ def add_issued(
     return row
 
 
-def recipient_matches(learner: LearnerAccount, document: dict[str, Any]) -> bool:
-    """True when the credential names this learner: an e-mail IdentityObject (hashed with
-    its salt, or plain) of the learner's address, or the learner's DID as subject id."""
-    subjects = document.get("credentialSubject")
-    for subject in subjects if isinstance(subjects, list) else [subjects]:
-        if not isinstance(subject, dict):
-            continue
-        if subject.get("id") == learner.did:
-            return True
-        idents = subject.get("identifier")
-        for ident in idents if isinstance(idents, list) else [idents]:
-            if (
-                isinstance(ident, dict)
-                and ident.get("identityType") == "emailAddress"
-                and openbadges.identity_matches(ident, learner.email.strip().lower())
-            ):
-                return True
-    return False
+def recipient_match(
+    session: Session, learner: LearnerAccount, document: dict[str, Any]
+) -> RecipientMatch:
+    """Whether ``document`` was issued to this learner, as of now: its subject is the
+    learner's DID, or an e-mail identity of one of their verified addresses."""
+    return Holder.of(session, learner).match(document)
+
+
+def claim_problem(
+    session: Session, learner: LearnerAccount, document: dict[str, Any]
+) -> str | None:
+    """Why the learner cannot claim ``document``: ``"unconfirmed"`` (it was issued to an
+    address of theirs they have not confirmed, or they have confirmed none), ``"other"``
+    (issued to someone else); None when it was issued to them."""
+    holder = Holder.of(session, learner)
+    if holder.match(document).matched:
+        return None
+    unconfirmed = [a.email for a in list_addresses(session, learner) if not a.verified]
+    if not holder.emails or issued_to(document, emails=unconfirmed).matched:
+        return "unconfirmed"
+    return "other"
 
 
 def claim_into_wallet(
@@ -586,19 +640,21 @@ def claim_into_wallet(
     fetch: Fetch | None = None,
     now: datetime | None = None,
 ) -> WalletCredential:
-    """The claim flow's step into the wallet: the learner's e-mail must be verified and be
-    the address the credential was issued to (sha256(email + salt) equals the
-    IdentityObject's ``identityHash``), or the credential's subject must be the learner's
-    DID. Raises ClaimRefused otherwise, then does ``add_issued``."""
-    if learner.email_verified_at is None:
-        raise ClaimRefused(
-            "verify your e-mail address first: only then can a credential issued to it "
-            "go into your wallet"
-        )
-    if not recipient_matches(learner, credential_row.document):
+    """The claim flow's step into the wallet: the credential must have been issued to one
+    of the learner's verified addresses (sha256(email + salt) equals the IdentityObject's
+    ``identityHash``) or to the learner's DID. Raises ClaimRefused otherwise, then does
+    ``add_issued``."""
+    problem = claim_problem(session, learner, credential_row.document)
+    if problem is not None:
+        if problem == "unconfirmed":
+            raise ClaimRefused(
+                "verify your e-mail address first: only then can a credential issued to it "
+                "go into your wallet"
+            )
         raise ClaimRefused(
             "this credential was issued to another recipient: it can only go into the "
-            "wallet of the account with the e-mail address it was issued to"
+            "wallet of the account with the e-mail address it was issued to (if that "
+            "address is yours, add and confirm it on your account page first)"
         )
     return add_issued(session, learner, credential_row, fetch=fetch, now=now)
 

@@ -3,9 +3,9 @@
 GET  /claim/{token}          the claim page: the credential, and a form to choose whether
                              its public page shows the learner's name
 POST /claim/{token}          records the claim (form token required), 303 to the credential
-POST /claim/{token}/wallet   a signed-in learner whose verified e-mail is the recipient's
-                             puts the credential into their wallet (and claims it), 303 to
-                             its wallet page
+POST /claim/{token}/wallet   a signed-in learner to whom it was issued (one of their
+                             verified addresses, or their DID) puts the credential into
+                             their wallet (and claims it), 303 to its wallet page
 GET  /renew/{credential_id}  how to renew, from the achievement's renewal rules
 GET  /console/outbox         the last 200 e-mails (development only; 404 otherwise)
 """
@@ -44,8 +44,10 @@ def _secret(request: Request) -> bytes:
 
 def _wallet_offer(request: Request, view: claims.ClaimView, token: str) -> dict[str, Any]:
     """What the claim page says about the wallet: ``state`` is ``signin`` (not signed in:
-    links to sign in or up, coming back here), ``unverified`` (the learner's address is not
-    confirmed), ``mismatch`` (another recipient), ``in_wallet`` or ``offer`` (the form)."""
+    links to sign in or up, coming back here), ``unverified`` (issued to an address of the
+    learner's they have not confirmed, or they have confirmed none), ``mismatch`` (another
+    recipient),
+    ``in_wallet`` or ``offer`` (the form, with ``sentence``: to whom it was issued)."""
     learner = la.optional_learner(request)
     back = quote(f"/claim/{token}", safe="")
     offer: dict[str, Any] = {
@@ -57,21 +59,28 @@ def _wallet_offer(request: Request, view: claims.ClaimView, token: str) -> dict[
     }
     if learner is None:
         return offer
-    if learner.email_verified_at is None:
-        offer["state"] = "unverified"
-    elif not holdings.recipient_matches(learner, view.credential.document):
-        offer["state"] = "mismatch"
-    else:
-        with session_scope(_engine(request)) as s:
+    with session_scope(_engine(request)) as s:
+        match = holdings.recipient_match(s, learner, view.credential.document)
+        problem = holdings.claim_problem(s, learner, view.credential.document)
+        if problem == "unconfirmed":
+            offer["state"] = "unverified"
+        elif problem is not None:
+            offer["state"] = "mismatch"
+        else:
             held = s.scalar(
                 select(WalletCredential.id).where(
                     WalletCredential.learner_id == learner.id,
                     WalletCredential.issued_credential_id == view.credential.id,
                 )
             )
-        offer["state"] = "in_wallet" if held else "offer"
-        offer["held"] = f"/wallet/credentials/{held}" if held else "/wallet"
+            offer["state"] = "in_wallet" if held else "offer"
+            offer["held"] = f"/wallet/credentials/{held}" if held else "/wallet"
     offer["email"] = learner.email
+    offer["sentence"] = (
+        "It was issued to your DID"
+        if match.how == "did"
+        else "It was issued to one of your confirmed e-mail addresses"
+    )
     return offer
 
 
