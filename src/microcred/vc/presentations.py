@@ -26,6 +26,7 @@ from microcred.vc import jsonld, proofs
 from microcred.vc.errors import ContextError, ExpansionError, SigningError
 from microcred.vc.identity import TrustRegistry
 from microcred.vc.keys import Ed25519Multikey
+from microcred.vc.plainform import plain_form_problems
 from microcred.vc.report import Check, Report, Summary, verdict_of
 from microcred.vc.verifier import verify_credential, verify_jwt
 
@@ -256,6 +257,10 @@ def verify_presentation(
         checks.append(Check("context", "failed", exc.user_message))
     except RecursionError:
         checks.append(Check("context", "failed", "the presentation is nested too deeply"))
+    # plain form (plainform.py): only keys its contexts define, so what is read is what is signed
+    plain = plain_form_problems(vp, what="presentation")
+    if plain and checks[-1].status == "passed":
+        checks[-1] = Check("context", "failed", "; ".join(plain[:5]))
 
     # shape
     raw_creds = vp.get("verifiableCredential", [])

@@ -12,14 +12,21 @@ def _str(value: Any) -> str | None:
 
 
 def _text(value: Any) -> str | None:
-    """A string, or the first string of a language map / list of language objects."""
+    """A string, or the first string of a language map / list of language objects.
+
+    Only what is in the signed graph: a value object gives its ``@value`` when that is a
+    string (never its ``@index`` or another keyword's value: ``{"@value": null, "@index":
+    "Harvard University"}`` is not in the graph at all); a list gives its first text."""
     if isinstance(value, str):
         return value or None
-    if isinstance(value, list) and value:
-        return _text(value[0])
+    if isinstance(value, list):
+        return next((t for t in map(_text, value) if t), None)
     if isinstance(value, dict):
-        return _str(value.get("@value")) or next(
-            (v for v in value.values() if isinstance(v, str)), None
+        if "@value" in value:
+            return _str(value["@value"])
+        return next(
+            (v for k, v in value.items() if not k.startswith("@") and _str(v)),
+            None,
         )
     return None
 

@@ -27,6 +27,7 @@ from microcred.vc.errors import (
 )
 from microcred.vc.identity import IssuerIdentity, TrustRegistry, domain_of
 from microcred.vc.jsondocs import parse_documents
+from microcred.vc.plainform import plain_form_problems
 from microcred.vc.report import CHECK_ORDER, Check, Report, Summary, verdict_of
 from microcred.vc.summary import summarize
 
@@ -266,6 +267,10 @@ def verify_credential(
         checks.append(Check("context", "failed", exc.user_message))
     except RecursionError:
         checks.append(Check("context", "failed", "the credential is nested too deeply"))
+    # plain form (plainform.py): only keys its contexts define, so what is read is what is signed
+    plain = plain_form_problems(doc)
+    if plain and checks[-1].status == "passed":
+        checks[-1] = Check("context", "failed", "; ".join(plain[:5]))
 
     # shape: what decides trust fails; departures from the specification are reported apart
     problems = openbadges.check_shape(doc)
