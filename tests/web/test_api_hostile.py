@@ -145,3 +145,28 @@ def test_vc_api_issue_refuses_a_key_twice(app: Any, client: TestClient) -> None:
     body = ("{" + '"name": "B", ' + awards[1:]).encode()
     reply = client.post("/api/v1/orgs/dup/awards", content=body, headers=headers)
     _assert_duplicate(reply, "name")
+
+
+# ---- not in the plain compacted form: the signature holds, the verdict is failed ------------
+def test_a_credential_not_in_plain_form_is_not_verified(
+    client: TestClient, make_badge: Badge
+) -> None:
+    badge = make_badge()
+    subject = badge["credentialSubject"]
+    tricked = {
+        **badge,
+        "credentialSubject": {("@id" if k == "id" else k): v for k, v in subject.items()},
+    }
+    for path, body in (
+        ("/credentials/verify", {"json": {"verifiableCredential": tricked}}),
+        ("/verify", {"files": {"file": ("b.json", json.dumps(tricked).encode())}}),
+    ):
+        reply = client.post(path, **body)
+        report = (
+            reply.json()["report"] if path == "/credentials/verify" else reply.json()["reports"][0]
+        )
+        assert report["verdict"] == "failed", report
+        checks = {c["name"]: c for c in report["checks"]}
+        assert checks["proof"]["status"] == "passed"  # the signature still holds
+        assert checks["context"]["status"] == "failed"
+        assert "$.credentialSubject['@id']" in checks["context"]["message"]
