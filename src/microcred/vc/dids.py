@@ -168,6 +168,17 @@ class KeyBinding:
     def controller(self) -> str | None:  # the name the proof code has always used
         return self.owner
 
+    @property
+    def fingerprint(self) -> str | None:
+        """The public key material, comparable across identifiers (a did:web and a did:key
+        can name the same key)."""
+        if self.key is not None:
+            return self.key.public_key_multibase
+        if self.jwk is not None:
+            members = ("kty", "crv", "x", "y", "n", "e")
+            return json.dumps({m: self.jwk[m] for m in members if m in self.jwk}, sort_keys=True)
+        return None
+
 
 # kept for callers of the old name
 ResolvedKey = KeyBinding

@@ -61,6 +61,8 @@ class ProofResult:
     unconfirmed: str | None = None
     #: the document that listed the key (the controller's DID document or https document)
     key_source: str | None = None
+    #: the key material that verified (``KeyBinding.fingerprint``)
+    key_fingerprint: str | None = None
 
 
 def proofs_of(doc: dict[str, Any]) -> list[Any]:
@@ -346,6 +348,7 @@ def _verify_one(
     result.controller = resolved.owner
     result.unconfirmed = resolved.unconfirmed
     result.key_source = resolved.source
+    result.key_fingerprint = resolved.fingerprint
     if resolved.key is None:
         result.error = f"verification method {vm_id!r} is not an Ed25519 key"
         result.kind = "key"

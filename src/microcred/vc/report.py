@@ -86,6 +86,9 @@ class Report:
     conformance: list[str] = field(default_factory=list)
     #: the identifier the signing key is proven to belong to (None: nothing proves it)
     signer: str | None = None
+    #: that key's material (a Multikey, or a JWK's public members): one key can be named by
+    #: two identifiers, a did:web and a did:key
+    signer_key: str | None = None
     #: the reports of the credentials a CLR (or any credential) carries inside it
     nested: list[Report] = field(default_factory=list)
 

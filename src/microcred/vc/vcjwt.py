@@ -73,6 +73,7 @@ class JwtVerification:
     controller: str | None = None  # whose key it is, proven (None: not confirmed)
     unconfirmed: str | None = None  # why nothing confirms whose key it is
     key_source: str | None = None  # the document that listed the key
+    key_fingerprint: str | None = None  # the key material (``KeyBinding.fingerprint``)
     credential: dict[str, Any] | None = None
     not_before: datetime | None = None
     expires: datetime | None = None
@@ -260,6 +261,7 @@ def verify_vc_jwt(
             return fail(f"the key {kid} could not be resolved: {exc}", "key")
         result.key_id, result.controller = resolved.id, resolved.owner
         result.unconfirmed, result.key_source = resolved.unconfirmed, resolved.source
+        result.key_fingerprint = resolved.fingerprint
         public_key = resolved.key if resolved.key is not None else resolved.jwk
     elif isinstance(jwk, dict):
         # the signature is checked with the header's key first; whose key it is comes next
@@ -272,6 +274,7 @@ def verify_vc_jwt(
             return fail(f"the key in the token's 'jwk' header is not the issuer's: {exc}", "key")
         result.key_id, result.controller = bound.id, bound.owner
         result.unconfirmed, result.key_source = bound.unconfirmed, bound.source
+        result.key_fingerprint = bound.fingerprint
         public_key = bound.key if bound.key is not None else jwk
     else:
         return fail("the token names no key: it has neither a 'kid' nor a 'jwk' header", "key")

@@ -297,12 +297,16 @@ def verify_credential(
 
     # proof, key, issuer
     signer: str | None
+    signer_key: str | None
     if _jwt is not None:
         checks.extend(_jwt_checks(_jwt, issuer))
         warnings.extend(_jwt.warnings)
         signer = _jwt.controller if _jwt.verified else None
+        signer_key = _jwt.key_fingerprint if signer else None
     else:
-        proof_checks, signer = _proof_checks(doc, fetch, issuer, warnings, expanded, now)
+        proof_checks, signer, signer_key = _proof_checks(
+            doc, fetch, issuer, warnings, expanded, now
+        )
         checks.extend(proof_checks)
 
     # dates
@@ -334,7 +338,7 @@ def verify_credential(
 
     # status
     if _depth == 0:
-        status_check, status_notes = _status_check(doc, now, fetch, signer, strict)
+        status_check, status_notes = _status_check(doc, now, fetch, signer, signer_key, strict)
         checks.append(status_check)
         conformance.extend(status_notes)
     if doc.get("credentialSchema"):
@@ -363,6 +367,7 @@ def verify_credential(
         issuer_identity=identity,
         conformance=[] if strict else _dedupe(conformance),
         signer=signer,
+        signer_key=signer_key,
         nested=nested,
     )
     return report
@@ -502,15 +507,22 @@ def _proof_checks(
     warnings: list[str],
     expanded: list[Any] | None,
     now: datetime,
-) -> tuple[list[Check], str | None]:
-    """The proof, key and issuer checks, and the proven owner of the key that signed."""
+) -> tuple[list[Check], str | None, str | None]:
+    """The proof, key and issuer checks, the proven owner of the key that signed and that
+    key's material."""
     results = proofs.verify_proofs(doc, fetch=fetch, issuer_id=issuer, expanded=expanded, now=now)
     if not results:
-        return [
-            Check("proof", "failed", "the credential has no proof: anyone could have written it"),
-            Check("key", "skipped", "no proof to take a key from"),
-            Check("issuer", "skipped", "no verified proof"),
-        ], None
+        return (
+            [
+                Check(
+                    "proof", "failed", "the credential has no proof: anyone could have written it"
+                ),
+                Check("key", "skipped", "no proof to take a key from"),
+                Check("issuer", "skipped", "no verified proof"),
+            ],
+            None,
+            None,
+        )
     good = [r for r in results if r.verified]
     for r in results:
         warnings.extend(r.warnings)
@@ -533,8 +545,8 @@ def _proof_checks(
             ),
             _issuer_binding(issuer, best.controller, best.unconfirmed),
         ]
-        return out, best.controller
-    return _failed_proof_checks(results), None
+        return out, best.controller, best.key_fingerprint if best.controller else None
+    return _failed_proof_checks(results), None, None
 
 
 def _key_check(
@@ -699,13 +711,20 @@ def verify_jwt(
 
 # ---- status -------------------------------------------------------------------------------
 def _status_check(
-    doc: dict[str, Any], now: datetime, fetch: Fetch | None, signer: str | None, strict: bool
+    doc: dict[str, Any],
+    now: datetime,
+    fetch: Fetch | None,
+    signer: str | None,
+    signer_key: str | None,
+    strict: bool,
 ) -> tuple[Check, list[str]]:
     """The status check, and conformance notes (a list shorter than the minimum).
 
-    A status list counts only when it is verified, issued by the credential's own issuer and
-    signed by the same proven key owner: a list from anyone else cannot speak for the
-    credential ("could not check").
+    A status list counts only when it is verified and speaks for the credential's issuer:
+    issued by the same issuer and signed by the same proven key owner, or signed by the very
+    key proven to be the issuer's (a did:web issuer whose lists are issued under the did:key
+    of the same key). A list from anyone else cannot speak for the credential ("could not
+    check").
     """
     notes: list[str] = []
     raw = doc.get("credentialStatus")
@@ -762,7 +781,16 @@ def _status_check(
                 "status", "could_not_check", f"the status list at {url} does not verify ({why})"
             ), notes
         list_issuer = _issuer_id(list_report.document)
-        if list_issuer != issuer or signer is None or list_report.signer != signer:
+        same_issuer = list_issuer == issuer and signer is not None and list_report.signer == signer
+        same_key = (
+            signer is not None
+            and signer == issuer
+            and signer_key is not None
+            and list_report.signer is not None
+            and list_report.signer == list_issuer
+            and list_report.signer_key == signer_key
+        )
+        if not (same_issuer or same_key):
             by = list_report.signer or "a key nothing ties to anyone"
             return Check(
                 "status",

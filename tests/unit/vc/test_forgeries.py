@@ -595,3 +595,14 @@ def test_no_forgery_verifies(case):
         return
     reports = verify_bytes(data, now=NOW, fetch=fetch)
     assert all(r.verdict != "verified" for r in reports), (name, [r.to_json() for r in reports])
+
+
+def test_a_status_list_under_the_did_key_of_the_issuers_own_key_counts():
+    """DCC's issuers sign under did:web and publish lists under the did:key of the same key:
+    the list is signed by the very key the issuer's document lists, so it speaks for it."""
+    same = VICTIM_KEY.with_controller(f"did:key:{VICTIM_KEY.public_key_multibase}")
+    cred = _revocable(VICTIM_KEY, VICTIM_DID)
+    for revoked, expected in ((False, "verified"), (True, "failed")):
+        fetch = Fetch({**ONLINE, LIST_URL: _list(same, same.controller, revoked=revoked)})
+        report = verify_credential(cred, now=NOW, fetch=fetch)
+        assert report.verdict == expected, report.to_json()
