@@ -67,6 +67,17 @@ def test_page_shows_a_verified_credential_with_og_tags_and_linkedin(client, issu
     assert query["name"] == ["Project Management Essentials"]
 
 
+def test_page_says_who_issued_it_first(client, issued):
+    """Our own organisation is in this server's trust registry: the identity level is
+    'registered', said in plain words before the details."""
+    html = client.get(f"/credentials/{issued}", headers={"accept": "text/html"}).text
+    assert 'class="identity" data-level="registered"' in html
+    who = html.index('class="identity"')
+    assert who < html.index('class="report-main"')
+    assert "listed in this server" in html[who : who + 400]
+    assert "Acme &lt;script&gt;" in html[who : who + 400]
+
+
 def test_accept_json_returns_the_credential_itself(client, issued):
     for accept in ("application/vc+ld+json", "application/ld+json"):
         reply = client.get(f"/credentials/{issued}", headers={"accept": accept})

@@ -20,6 +20,7 @@ from microcred.store.db import session_scope
 from microcred.store.models import Credential, Event, Organisation
 from microcred.vc.errors import FetchFailed
 from microcred.vc.report import Report
+from microcred.vc.identity import TrustRegistry
 from microcred.vc.verifier import Fetch, verify_credential
 
 _STATUS_PATH = re.compile(r"^/orgs/([a-z0-9-]+)/status/(revocation|suspension)/(\d+)$")
@@ -95,13 +96,14 @@ def credential_view(
     *,
     fetch: Fetch,
     count_view: bool = True,
+    trust: TrustRegistry | None = None,
 ) -> CredentialView:
     """A credential's public view with its live verification. Raises MicrocredError
     (not_found)."""
     cred = awards.get_credential(session, credential_id)
     org = session.get(Organisation, cred.org_id)
     assert org is not None
-    report = verify_credential(cred.document, fetch=fetch, now=datetime.now(UTC))
+    report = verify_credential(cred.document, fetch=fetch, now=datetime.now(UTC), trust=trust)
     if count_view:
         session.add(Event(org_id=org.id, credential_id=cred.id, kind="viewed"))
     return CredentialView(cred, org, report, f"{ctx.base_url}/credentials/{cred.id}")

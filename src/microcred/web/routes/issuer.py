@@ -101,8 +101,11 @@ def eu_context() -> Response:
 def _view(request: Request, credential_id: str, *, count_view: bool) -> public.CredentialView:
     engine, ctx = _engine(request), _ctx(request)
     fetch = public.LocalFirstFetch(engine, ctx, request.app.state.fetcher)
+    trust = request.app.state.trust.registry(fetch)
     with session_scope(engine) as s:
-        return public.credential_view(s, ctx, credential_id, fetch=fetch, count_view=count_view)
+        return public.credential_view(
+            s, ctx, credential_id, fetch=fetch, count_view=count_view, trust=trust
+        )
 
 
 @router.get("/credentials/{credential_id:uuid}.{fmt}", summary="Download a credential")
