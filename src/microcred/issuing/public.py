@@ -19,8 +19,8 @@ from microcred.issuing.context import IssuingContext
 from microcred.store.db import session_scope
 from microcred.store.models import Credential, Event, Organisation
 from microcred.vc.errors import FetchFailed
-from microcred.vc.report import Report
 from microcred.vc.identity import TrustRegistry
+from microcred.vc.report import Report
 from microcred.vc.verifier import Fetch, verify_credential
 
 _STATUS_PATH = re.compile(r"^/orgs/([a-z0-9-]+)/status/(revocation|suspension)/(\d+)$")
