@@ -190,3 +190,87 @@ def test_wallet_from_sign_up_to_a_presentation(page: Any, live_url: str) -> None
     assert download.suggested_filename == "presentation.json"
     with open(download.path(), encoding="utf-8") as fh:
         assert json.load(fh) == vp
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """(base URL, app) of a live server whose database the test can also change."""
+    import socket
+
+    from microcred.config import Settings
+    from microcred.web import create_app
+    from tests.helpers import live_app as serve
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("share"), public_base_url=url))
+    with serve(app, sock):
+        yield url, app
+
+
+def _axe_violations(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+    ]
+
+
+def test_a_share_link_viewed_after_a_suspension_says_suspended(browser: Any, live_app: Any) -> None:
+    """The issuer suspends the credential; the very next view of the share link says so."""
+    from microcred.accounts import auth
+    from microcred.issuing import achievements, awards, orgs, status
+    from microcred.issuing.public import LocalFirstFetch
+    from microcred.store.db import session_scope
+    from microcred.store.models import Credential, LearnerAccount
+    from microcred.wallet import holdings, shares
+
+    url, app = live_app
+    ctx = app.state.issuing
+    with session_scope(app.state.engine) as s:
+        org = orgs.create_organisation(s, ctx, slug="harbour", name="Harbour College")
+        ach = achievements.create_achievement(
+            s, org, {"name": "Sea Survival", "description": "Survives.", "criteria": "Pass."}
+        )
+        issued = awards.issue_award(
+            s, ctx, org=org, achievement=ach, recipient=awards.Recipient(email="ines@example.org")
+        ).credential.id
+        ines_id = auth.create_account(
+            s, email="ines@example.org", secret=ctx.secret, verified=True
+        ).id
+    with session_scope(app.state.engine) as s:
+        ines = s.get(LearnerAccount, ines_id)
+        fetch = LocalFirstFetch(app.state.engine, ctx, None)
+        row = holdings.add_issued(s, ines, s.get(Credential, issued), fetch=fetch)
+        _, token = shares.create_share(s, ines, "credential", row.id)
+    expect = _expect()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{url}/s/{token}")
+        verdict = page.locator(".shared-credential .verdict")
+        expect(verdict).to_have_attribute("data-state", "verified")
+        expect(verdict.locator(".verdict-text")).to_have_text("Verified")
+        expect(verdict.locator(".holder-binding")).to_have_text(
+            "Issued to the holder's verified e-mail address."
+        )
+        with session_scope(app.state.engine) as s:
+            status.change_status(
+                s, ctx, awards.get_credential(s, issued), "suspend", reason="under review"
+            )
+        page.reload()
+        expect(verdict).to_have_attribute("data-state", "suspended")
+        expect(verdict.locator(".verdict-text")).to_have_text("Suspended by its issuer")
+        expect(verdict.locator(".verdict-icon")).to_have_text("✕")
+        assert "Verified" not in page.locator(".shared-credential").inner_text()
+        _shot(page, "share-suspended")
+        assert _axe_violations(page) == []
+        assert errors == []
+    finally:
+        context.close()

@@ -388,6 +388,53 @@ def test_revoked_and_suspended_after_import_show_on_recheck(world):
         assert organise.expiring(s, learner(s, world), 3650) == []
 
 
+def test_a_view_checks_every_row_with_one_fetch_per_status_list(world):
+    """check_rows (no database) then store_checks (one short write): a suspension a moment
+    ago shows, each status list is read once for the whole view, and a budget bounds a
+    very large wallet (oldest check first)."""
+    ids = [
+        import_doc(world, issue(world, email=e)[1])
+        for e in ("ada@example.org", "ada+2@example.org")
+    ]
+    ids.append(import_doc(world, signed()))  # no status list
+    calls: list[str] = []
+    local = fetch_for(world)
+
+    def counting(url, *, accept=None):
+        calls.append(url)
+        return local(url, accept=accept)
+
+    with session_scope(world["engine"]) as s:
+        cred = awards.get_credential(s, s.get(WalletCredential, ids[1]).issued_credential_id)
+        status.change_status(s, CTX, cred, "suspend", reason="review")
+    with session_scope(world["engine"]) as s:
+        rows = holdings.all_credentials(s, learner(s, world))
+    checks = holdings.check_rows(rows, fetch=counting)
+    assert set(checks) == set(ids)
+    assert sorted(calls) == sorted(set(calls)) and len(calls) == 2  # revocation, suspension
+    with session_scope(world["engine"]) as s:
+        holdings.store_checks(s, learner(s, world), rows, checks)
+    assert [holdings.status_of(r).state for r in rows] == ["verified", "suspended", "verified"]
+    with session_scope(world["engine"]) as s:
+        stored = {
+            r.id: holdings.status_of(r).state
+            for r in holdings.all_credentials(s, learner(s, world))
+        }
+        assert stored[ids[1]] == "suspended" and stored[ids[0]] == "verified"
+        with pytest.raises(NotFound):  # another learner's rows are not written
+            holdings.store_checks(s, learner(s, world, "bob"), rows, checks)
+    # a budget spent: the first row (the oldest check) only
+    ticks = iter(range(100))
+    some = holdings.check_rows(rows, fetch=counting, budget=0.5, clock=lambda: next(ticks))
+    assert len(some) == 1
+    # bytes that no longer read (the verifier became stricter): kept as they were, no error
+    with session_scope(world["engine"]) as s:
+        s.get(WalletCredential, ids[0]).original = b'{"broken": '
+    with session_scope(world["engine"]) as s:
+        rows = holdings.all_credentials(s, learner(s, world))
+    assert set(holdings.check_rows(rows, fetch=counting)) == {ids[1], ids[2]}
+
+
 def test_foreign_status_list_served_over_http_revoked_after_import(world):
     lst = statuslist.StatusList()
     routes: dict[str, bytes] = {}

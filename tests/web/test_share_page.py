@@ -1,6 +1,7 @@
-"""The public share page /s/{token}: what it shows (status re-checked, only the identity
-fields chosen, never the DID), escaping, headers, the same 404 for unknown, expired and
-revoked links, downloads limited to the share's credentials."""
+"""The public share page /s/{token}: what it shows (status re-checked on every view, to whom
+the credential was issued as the account stands now, only the identity fields chosen, never
+the DID), escaping, headers, the same 404 for unknown, expired and revoked links, downloads
+limited to the share's credentials, and no database lock held while it verifies."""
 
 from __future__ import annotations
 
@@ -161,19 +162,119 @@ def test_unknown_expired_and_revoked_links_are_the_same_404(
     assert client.get(deleted).status_code == 404
 
 
-def test_status_is_rechecked_when_stale(app: Any, client: Any, ann: Learner, issuer: Any) -> None:
+def _state(html: str) -> str:
+    return html.split('data-state="', 1)[1].split('"', 1)[0]
+
+
+def test_status_is_never_stale(app: Any, client: Any, ann: Learner, issuer: Any) -> None:
     cred_id, doc, _ = issue(app, issuer, ann.email)
     cid = add(ann, doc)
     _, path = share(ann, "credential", cid)
-    with session_scope(app.state.engine) as s:
-        status.change_status(
-            s, app.state.issuing, s.get(Credential, cred_id), "revoke", reason="test"
-        )
-    assert 'data-state="verified"' in client.get(path).text  # checked minutes ago
-    with session_scope(app.state.engine) as s:
-        s.get(WalletCredential, cid).checked_at = datetime.now(UTC) - timedelta(hours=2)
+    assert _state(client.get(path).text) == "verified"
+
+    def change(action: str) -> None:
+        with session_scope(app.state.engine) as s:
+            status.change_status(
+                s, app.state.issuing, s.get(Credential, cred_id), action, reason="test"
+            )
+
+    change("suspend")  # a moment ago, the last check was seconds old: the next view shows it
     html = client.get(path).text
-    assert 'data-state="revoked"' in html and "Revoked by its issuer" in html
+    assert _state(html) == "suspended" and "Suspended by its issuer" in html
+    assert ">Verified<" not in html and "✓" not in html
+    change("unsuspend")
+    assert _state(client.get(path).text) == "verified"
+    change("revoke")
+    html = client.get(path).text
+    assert _state(html) == "revoked" and "Revoked by its issuer" in html
+    with session_scope(app.state.engine) as s:  # recorded: the wallet says the same
+        row = s.get(WalletCredential, cid)
+        assert row.verdict == "failed" and s.query(ShareLink).one().views == 4
+
+
+def test_the_page_says_to_whom_it_was_issued_as_the_account_stands_now(
+    app: Any, client: Any, ann: Learner, issuer: Any, issuer_key: Any
+) -> None:
+    from microcred.vc import proofs
+    from tests.helpers import ob_credential
+
+    add_verified_address(app, ann.id, "ann@school.example")
+    _, doc, _ = issue(app, issuer, "ann@school.example")
+    by_address = add(ann, doc)
+    by_did = add(
+        ann, proofs.sign(ob_credential(issuer_key.controller, subject_id=ann.did), issuer_key)
+    )
+    _, path = share(ann, "credential", by_address)
+    _, did_path = share(ann, "credential", by_did)
+    html = client.get(path).text
+    assert "Issued to the holder&#39;s verified e-mail address." in html
+    assert 'data-holder="matched"' in html and ">Verified<" in html
+    assert "ann@school.example" not in html  # the address is not shown
+    did_html = client.get(did_path).text
+    assert "Issued to the holder&#39;s DID." in did_html and ann.did not in did_html
+    # the address removed from the account: the credential no longer shows as the holder's
+    listed = ann.client.get("/api/v1/me/emails").json()["emails"]
+    school = next(e["id"] for e in listed if e["email"] == "ann@school.example")
+    assert ann.client.delete(f"/api/v1/me/emails/{school}", headers=ann.h).status_code == 204
+    html = client.get(path).text
+    assert 'data-holder="unmatched"' in html and 'data-state="verified"' in html
+    assert ">Verified<" not in html and "✓" not in html
+    assert "Genuine, but not shown to be the holder&#39;s" in html
+    assert (
+        "Not shown to be the holder&#39;s: this credential&#39;s subject is a hashed e-mail "
+        "address, which is none of the holder&#39;s confirmed e-mail addresses nor their DID "
+        "(any more)."
+    ) in html
+
+
+def test_a_view_holds_no_database_lock_while_it_verifies(
+    app: Any, client: Any, ann: Learner, issuer_key: Any, fixtures: Any
+) -> None:
+    """The credential's status list is another issuer's: fetched (through the app's fetcher)
+    while the page re-checks it. Meanwhile another connection can write at once."""
+    import sqlite3
+
+    from microcred.vc import proofs, statuslist
+    from microcred.web import deps
+    from tests.helpers import ob_credential
+
+    list_url = "https://status.example/lists/1"
+    status_list = statuslist.status_list_credential(
+        id=list_url,
+        issuer=issuer_key.controller,
+        purpose="suspension",
+        encoded_list=statuslist.StatusList().encode(),
+        valid_from="2025-01-01T00:00:00Z",
+    )
+    fixtures[list_url] = json.dumps(proofs.sign(status_list, issuer_key)).encode()
+    entry = statuslist.status_entry(list_url=list_url, index=7, purpose="suspension")
+    doc = proofs.sign(
+        ob_credential(issuer_key.controller, subject_id=ann.did, credential_status=entry),
+        issuer_key,
+    )
+    cid = add(ann, doc)
+    _, path = share(ann, "credential", cid)
+    database = app.state.engine.url.database
+    inner = app.dependency_overrides[deps.app_fetcher]()
+    writes: list[str] = []
+
+    def probing_fetch(url: str, *, accept: str | None = None) -> bytes:
+        probe = sqlite3.connect(database, timeout=0.2)
+        try:
+            probe.execute("BEGIN IMMEDIATE")  # takes the write lock, or fails when held
+            probe.execute("ROLLBACK")
+            writes.append("free")
+        except sqlite3.OperationalError as exc:
+            writes.append(str(exc))
+        finally:
+            probe.close()
+        return inner(url, accept=accept)
+
+    app.dependency_overrides[deps.app_fetcher] = lambda: probing_fetch
+    html = client.get(path).text
+    assert writes == ["free"] and _state(html) == "verified"
+    with session_scope(app.state.engine) as s:
+        assert s.query(ShareLink).one().views == 1
 
 
 def test_another_learners_credential_cannot_be_shared(

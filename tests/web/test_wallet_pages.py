@@ -431,32 +431,72 @@ def test_our_own_credential_links_its_public_page_image_pdf_and_linkedin(
     assert params["certId"] == [issued_id]
 
 
-def test_a_credential_revoked_since_its_last_check_shows_revoked(app: Any, ann: Who) -> None:
+def test_a_credential_revoked_a_moment_ago_shows_revoked_on_the_next_view(
+    app: Any, ann: Who
+) -> None:
     ctx = app.state.issuing
     wid, issued_id = _ours_in_wallet(app, ann)
     detail = ann.client.get(f"/wallet/credentials/{wid}", headers=HTML).text
     assert '<p class="verdict-text" id="credential-state">Verified</p>' in detail
     with session_scope(app.state.engine) as s:
         status.change_status(s, ctx, awards.get_credential(s, issued_id), "revoke", reason="x")
-    # checked less than an hour ago: the list and the page show the stored verdict
-    assert 'data-state="verified"' in ann.client.get("/wallet", headers=HTML).text
-    page = ann.follow(ann.post(f"/wallet/credentials/{wid}/recheck"))
-    assert "Checked again: Revoked" in page.text
-    assert '<p class="verdict-text" id="credential-state">Revoked</p>' in page.text
-    assert 'id="linkedin"' not in page.text  # offered only while it verifies
+    # checked seconds ago, and still: the list checks it again
     wallet = ann.client.get("/wallet", headers=HTML).text
     assert 'data-state="revoked"' in wallet and ">Revoked</span>" in wallet
+    assert "not checked again on this view" not in wallet
+    page = ann.client.get(f"/wallet/credentials/{wid}", headers=HTML).text
+    assert '<p class="verdict-text" id="credential-state">Revoked</p>' in page
+    assert 'id="linkedin"' not in page  # offered only while it verifies
+    page = ann.follow(ann.post(f"/wallet/credentials/{wid}/recheck"))
+    assert "Checked again: Revoked" in page.text
 
 
-def test_viewing_a_credential_checks_it_again_after_an_hour(app: Any, ann: Who) -> None:
+def test_a_suspension_shows_on_the_next_view_of_every_wallet_page(app: Any, ann: Who) -> None:
     wid, issued_id = _ours_in_wallet(app, ann)
-    with session_scope(app.state.engine) as s:
-        status.change_status(
-            s, app.state.issuing, awards.get_credential(s, issued_id), "suspend", reason="x"
-        )
-        s.get(WalletCredential, wid).checked_at = datetime.now(UTC) - timedelta(hours=2)
+
+    def change(action: str) -> None:
+        with session_scope(app.state.engine) as s:
+            status.change_status(
+                s, app.state.issuing, awards.get_credential(s, issued_id), action, reason="x"
+            )
+
+    coll = collection_of(ann, "Applications")
+    ann.post(f"/wallet/collections/{coll}/items", {"credential": wid})
+    change("suspend")
     page = ann.client.get(f"/wallet/credentials/{wid}", headers=HTML).text
     assert '<p class="verdict-text" id="credential-state">Suspended</p>' in page
+    change("unsuspend")
+    assert 'data-state="verified"' in ann.client.get("/wallet", headers=HTML).text
+    change("suspend")
+    collection = ann.client.get(f"/wallet/collections/{coll}", headers=HTML).text
+    assert 'data-state="suspended"' in collection
+    change("unsuspend")
+    present = ann.client.get("/wallet/present", headers=HTML).text
+    assert 'class="state-badge wallet-status" data-state="verified"' in present
+    assert "issued to one of your confirmed e-mail addresses" in present
+    change("suspend")
+    listed = ann.client.get("/api/v1/wallet/credentials").json()["items"]
+    assert [c["status"]["state"] for c in listed] == ["suspended"]
+    change("unsuspend")
+    one = ann.client.get(f"/api/v1/wallet/credentials/{wid}").json()
+    assert one["status"]["state"] == "verified"
+
+
+def test_the_detail_page_says_whether_it_was_issued_to_you(
+    app: Any, ann: Who, make_badge: Any
+) -> None:
+    with session_scope(app.state.engine) as s:
+        did = s.get(LearnerAccount, ann.id).did
+    by_address = add_badge(ann, make_badge("Mine by address"))
+    by_did = add_badge(ann, make_badge("Mine by DID", identifier=None, subject_id=did))
+    page = ann.client.get(f"/wallet/credentials/{by_address}", headers=HTML).text
+    assert 'data-holder="matched">Yes: to one of your confirmed e-mail addresses' in page
+    page = ann.client.get(f"/wallet/credentials/{by_did}", headers=HTML).text
+    assert 'data-holder="matched">Yes: to your DID' in page
+    with session_scope(app.state.engine) as s:  # as if the address had been removed
+        s.get(LearnerAccount, ann.id).email_verified_at = None
+    page = html.unescape(ann.client.get(f"/wallet/credentials/{by_address}", headers=HTML).text)
+    assert 'data-holder="unmatched">Not as your account stands now: issued to someone else' in page
 
 
 def test_linkedin_for_another_issuers_credential(app: Any, ann: Who, make_badge: Any) -> None:

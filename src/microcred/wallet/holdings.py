@@ -22,16 +22,21 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from microcred.accounts.emails import list_addresses, verified_emails
+from microcred.errors import MicrocredError
+from microcred.store.db import session_scope
 from microcred.store.models import Credential, LearnerAccount, WalletCredential, new_id
 from microcred.vc.baking import sniff_image
 from microcred.vc.errors import FetchFailed
@@ -53,6 +58,7 @@ Fetch = Callable[..., bytes]
 MAX_PER_INPUT = 200  # credentials in one file (JSON Lines): each one is verified
 MAX_CREDENTIALS = 5000  # credentials in one wallet
 DEFAULT_MAX_AGE = timedelta(hours=24)
+VIEW_CHECK_SECONDS = 5.0  # a view re-checks for at most this long (a very large wallet)
 JSON_TYPE = "application/ld+json"
 JWT_TYPE = "application/vc+jwt"
 URL_ACCEPT = (
@@ -660,6 +666,123 @@ def claim_into_wallet(
 
 
 # ---- re-check -------------------------------------------------------------------------------
+class OncePerView:
+    """A Fetch that asks ``fetch`` for each (URL, Accept) once and answers again from
+    memory, failures included: one view re-checks many credentials sharing a status list
+    with one fetch, and all of them see the same list."""
+
+    def __init__(self, fetch: Fetch) -> None:
+        self._fetch = fetch
+        self._seen: dict[tuple[str, str | None], bytes | FetchFailed] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, url: str, *, accept: str | None = None) -> bytes:
+        key = (url, accept)
+        with self._lock:
+            seen = self._seen.get(key)
+        if seen is None:
+            try:
+                seen = self._fetch(url, accept=accept)
+            except FetchFailed as exc:
+                seen = exc
+            with self._lock:
+                self._seen[key] = seen
+        if isinstance(seen, FetchFailed):
+            raise seen
+        return seen
+
+
+def _verify_row(row: WalletCredential, fetch: Fetch | None, at: datetime) -> Report | None:
+    """The verifier's report on the row's original bytes now; None when they can no longer
+    be read (the row keeps its last report)."""
+    try:
+        reports = verify_bytes(row.original, filename=row.source or row.name, now=at, fetch=fetch)
+    except MicrocredError:
+        return None
+    if not reports:
+        return None
+    return next(
+        (
+            r
+            for r in reports
+            if isinstance(r.document, dict) and content_hash(r.document) == row.content_hash
+        ),
+        reports[0],
+    )
+
+
+def check_rows(
+    rows: list[WalletCredential],
+    *,
+    fetch: Fetch | None,
+    now: datetime | None = None,
+    budget: float = VIEW_CHECK_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> dict[str, Report]:
+    """Verify ``rows`` again from their original bytes, each with a fetch shared by the
+    call (``OncePerView``): row id -> report. Touches no database, so call it outside any
+    write transaction. Rows are taken oldest check first; once ``budget`` seconds are
+    spent the rest are left out (they keep their last check: see ``status_of``)."""
+    at = _now(now)
+    once = OncePerView(fetch) if fetch is not None else None
+    started = clock()
+    out: dict[str, Report] = {}
+    for row in sorted(rows, key=lambda r: utc(r.checked_at)):
+        if out and clock() - started > budget:
+            break
+        report = _verify_row(row, once, at)
+        if report is not None:
+            out[row.id] = report
+    return out
+
+
+def store_checks(
+    session: Session,
+    learner: LearnerAccount,
+    rows: list[WalletCredential],
+    checks: dict[str, Report],
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Record what ``check_rows`` found, in one short write (UPDATEs of the learner's rows
+    only), and onto ``rows`` themselves (attached to ``session`` or not) so that what is
+    shown next is the new state."""
+    at = _now(now)
+    for row in rows:
+        report = checks.get(row.id)
+        if report is None:
+            continue
+        _own(learner, row)
+        values = {"verdict": report.verdict, "report": report.to_json(), "checked_at": at}
+        session.execute(
+            update(WalletCredential)
+            .where(WalletCredential.id == row.id, WalletCredential.learner_id == learner.id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        for name, value in values.items():
+            set_committed_value(row, name, value)
+
+
+def check_and_store(
+    engine: Engine,
+    learner: LearnerAccount,
+    rows: list[WalletCredential],
+    *,
+    fetch: Fetch | None,
+    now: datetime | None = None,
+) -> set[str]:
+    """A view's re-check: ``check_rows`` outside any transaction, then ``store_checks`` in
+    a short one of its own. Returns the ids that were checked (the others, past the time
+    budget of a very large wallet, show their last check)."""
+    at = _now(now)
+    checks = check_rows(rows, fetch=fetch, now=at)
+    if checks:
+        with session_scope(engine) as session:
+            store_checks(session, learner, rows, checks, now=at)
+    return set(checks)
+
+
 def recheck(
     session: Session,
     learner: LearnerAccount,
@@ -677,19 +800,12 @@ def recheck(
     at = _now(now)
     if not force and utc(row.checked_at) > at - max_age:
         return status_of(row, at)
-    reports = verify_bytes(row.original, filename=row.source or row.name, now=at, fetch=fetch)
-    report = next(
-        (
-            r
-            for r in reports
-            if isinstance(r.document, dict) and content_hash(r.document) == row.content_hash
-        ),
-        reports[0],
-    )
-    row.verdict = report.verdict
-    row.report = report.to_json()
-    row.checked_at = at
-    session.flush()
+    report = _verify_row(row, fetch, at)
+    if report is not None:
+        row.verdict = report.verdict
+        row.report = report.to_json()
+        row.checked_at = at
+        session.flush()
     return status_of(row, at)
 
 
@@ -703,7 +819,8 @@ def recheck_stale(
     limit: int = 50,
 ) -> int:
     """The full check of the learner's credentials last checked before ``max_age`` (oldest
-    first, at most ``limit``); returns how many were checked."""
+    first, at most ``limit``), all verified before any is written (no write lock is held
+    while verifying); returns how many were checked."""
     at = _now(now)
     rows = list(
         session.scalars(
@@ -716,6 +833,6 @@ def recheck_stale(
             .limit(limit)
         )
     )
-    for row in rows:
-        recheck(session, learner, row, fetch=fetch, now=at, force=True)
-    return len(rows)
+    checks = check_rows(rows, fetch=fetch, now=at, budget=float("inf"))
+    store_checks(session, learner, rows, checks, now=at)
+    return len(checks)

@@ -142,9 +142,12 @@ class SharedView:
     holder_email: str | None = None
 
 
-def resolve_share(session: Session, token: str, now: datetime | None = None) -> SharedView | None:
-    """The view behind ``token``, counting one view; None when the token is unknown,
-    malformed, expired or revoked, or its target is gone."""
+def resolve_share(
+    session: Session, token: str, now: datetime | None = None, *, count: bool = True
+) -> SharedView | None:
+    """The view behind ``token``, counting one view (unless ``count`` is False: then only
+    reads, and the caller counts it with ``count_view`` when it likes); None when the token
+    is unknown, malformed, expired or revoked, or its target is gone."""
     if not isinstance(token, str) or not _TOKEN.match(token):
         return None
     row = session.scalar(select(ShareLink).where(ShareLink.token_hash == token_hash(token)))
@@ -175,8 +178,14 @@ def resolve_share(session: Session, token: str, now: datetime | None = None) -> 
         view.holder_name = learner.display_name
     if row.show_email:
         view.holder_email = learner.email
-    session.execute(
-        update(ShareLink).where(ShareLink.id == row.id).values(views=ShareLink.views + 1)
-    )
-    session.refresh(row)
+    if count:
+        count_view(session, row.id)
+        session.refresh(row)
     return view
+
+
+def count_view(session: Session, link_id: str) -> None:
+    """One more view of the share link (one UPDATE: a short write)."""
+    session.execute(
+        update(ShareLink).where(ShareLink.id == link_id).values(views=ShareLink.views + 1)
+    )

@@ -5,14 +5,20 @@ GET /s/{token}/credentials/{id}/original        a shared credential as imported 
 
 An unknown, expired or revoked token (or one whose credential or collection is gone) is
 the same 404 page. The page shows what each credential says and its status now (verified
-again when the last check is more than an hour old), and only the identity fields the
-learner chose (name, e-mail): never their DID nor their other credentials. It is not
-cached, not indexed, and sends no Referer (the token is in the URL).
+again on every view: a credential suspended a second ago shows suspended), to whom it was
+issued as the holder's account stands now (one of their confirmed e-mail addresses, their
+DID, or neither any more: then the page says so and does not call it verified), and only
+the identity fields the learner chose (name, e-mail): never their DID nor their other
+credentials. It is not cached, not indexed, and sends no Referer (the token is in the URL).
+
+The view reads in one transaction, verifies outside any (a status list fetch may take
+seconds: no database lock is held meanwhile), then records the new checks and the view in
+a short write.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +26,7 @@ from starlette.responses import Response
 
 from microcred.store.db import session_scope
 from microcred.store.models import LearnerAccount, WalletCredential
+from microcred.vc.recipient import RecipientMatch, describe_subject
 from microcred.vc.summary import summarize
 from microcred.wallet import holdings, shares
 from microcred.web.deps import FetchDep
@@ -32,7 +39,6 @@ SHARE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
     "Cache-Control": "no-store",
 }
-MAX_AGE = timedelta(hours=1)
 GONE = "This share link does not exist, has expired, or was revoked by its holder."
 STATE_LABELS = {
     "verified": "Verified",
@@ -58,8 +64,27 @@ def _date(t: datetime | None) -> str | None:
     return holdings.utc(t).strftime("%d %B %Y") if t is not None else None
 
 
-def _item(token: str, row: WalletCredential, status: holdings.Status) -> dict[str, Any]:
+def holder_line(match: RecipientMatch, document: dict[str, Any]) -> str:
+    """To whom the credential was issued, for whoever the holder shares it with (never the
+    holder's DID or address itself)."""
+    if match.how == "did":
+        return "Issued to the holder's DID"
+    if match.matched:
+        return "Issued to the holder's verified e-mail address"
+    return (
+        "Not shown to be the holder's: this credential's subject is "
+        f"{describe_subject(document)}, which is none of the holder's confirmed e-mail "
+        "addresses nor their DID (any more)"
+    )
+
+
+def _item(
+    token: str, row: WalletCredential, status: holdings.Status, match: RecipientMatch
+) -> dict[str, Any]:
     summary = summarize(row.document)
+    label = STATE_LABELS.get(status.state, status.state)
+    if not match.matched and status.state == "verified":
+        label = "Genuine, but not shown to be the holder's"
     return {
         "id": row.id,
         "name": row.name,
@@ -75,7 +100,9 @@ def _item(token: str, row: WalletCredential, status: holdings.Status) -> dict[st
         "valid_from": _date(row.valid_from),
         "valid_until": _date(row.valid_until),
         "state": status.state,
-        "state_label": STATE_LABELS.get(status.state, status.state),
+        "state_label": label,
+        "holder_matched": match.matched,
+        "holder_line": holder_line(match, row.document),
         "verdict": status.verdict,
         "reason": status.reason,
         "checked_at": holdings.utc(status.checked_at).strftime("%d %B %Y %H:%M UTC"),
@@ -85,26 +112,34 @@ def _item(token: str, row: WalletCredential, status: holdings.Status) -> dict[st
 
 @router.get("/s/{token}", name="share_page")
 def share_page(request: Request, token: str, fetch: FetchDep) -> Response:
-    with session_scope(_engine(request)) as s:
-        view = shares.resolve_share(s, token)
+    engine = _engine(request)
+    with session_scope(engine) as s:  # reads only
+        view = shares.resolve_share(s, token, count=False)
         if view is None:
             return _not_found(request)
         owner = s.get(LearnerAccount, view.link.learner_id)
         assert owner is not None  # resolve_share found it
-        items = [
-            _item(token, row, holdings.recheck(s, owner, row, fetch=fetch, max_age=MAX_AGE))
-            for row in view.credentials
-        ]
-        context = {
-            "items": items,
-            "collection_name": view.collection_name,
-            "collection_description": view.collection_description,
-            "holder_name": view.holder_name,
-            "holder_email": view.holder_email,
-            "expires": _date(view.link.expires_at),
-            "now": datetime.now(UTC).strftime("%d %B %Y"),
-        }
-    response = render(request, "share.html", **context)
+        holder = holdings.Holder.of(s, owner)
+    now = datetime.now(UTC)
+    rows = view.credentials
+    checks = holdings.check_rows(rows, fetch=fetch, now=now)  # no transaction open
+    with session_scope(engine) as s:  # a short write: the new checks, one more view
+        holdings.store_checks(s, owner, rows, checks, now=now)
+        shares.count_view(s, view.link.id)
+    items = [
+        _item(token, row, holdings.status_of(row, now), holder.match(row.document)) for row in rows
+    ]
+    response = render(
+        request,
+        "share.html",
+        items=items,
+        collection_name=view.collection_name,
+        collection_description=view.collection_description,
+        holder_name=view.holder_name,
+        holder_email=view.holder_email,
+        expires=_date(view.link.expires_at),
+        now=now.strftime("%d %B %Y"),
+    )
     response.headers.update(SHARE_HEADERS)
     return response
 

@@ -1,8 +1,8 @@
 """The wallet's JSON API, for the signed-in learner (session cookie): ``/api/v1/wallet``.
 
-GET    /credentials                        list (filters, sort), each with its status
+GET    /credentials                        list (filters, sort), each with its status (re-checked)
 POST   /credentials                        import: file(s), a JSON {"url"} body, or the raw body
-GET    /credentials/{id}                   one, whole (re-checked when its last check is stale)
+GET    /credentials/{id}                   one, whole (re-checked on every request)
 POST   /credentials/{id}/recheck           verify it again now
 DELETE /credentials/{id}                   remove it
 GET    /credentials/{id}/original          the bytes as imported (an attachment)
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -79,7 +79,6 @@ from microcred.web.wallet_schemas import (
 )
 
 NO_STORE = "no-store"
-DETAIL_MAX_AGE = timedelta(hours=1)  # a credential's page re-checks a check older than this
 MAX_FILES = 20
 EXPIRING_DEFAULT = 30
 EXPIRING_MAX = 3650
@@ -274,6 +273,7 @@ def original_response(row: WalletCredential) -> Response:
 def list_credentials(
     request: Request,
     learner: LearnerDep,
+    fetch: FetchDep,
     q: Annotated[str | None, Query(max_length=500, description="Words to find.")] = None,
     tag: Annotated[str | None, Query(max_length=200)] = None,
     collection: Annotated[str | None, Query(max_length=100, description="A collection id.")] = None,
@@ -282,9 +282,11 @@ def list_credentials(
     sort: Literal["date", "issuer", "skill", "name"] = "date",
     order: Literal["asc", "desc"] | None = None,
 ) -> Any:
-    """The learner's credentials, filtered and sorted, each with its status (the stored
-    verdict, expiry by date applied: no fetch)."""
-    now = _now()
+    """The learner's credentials, filtered and sorted, each with its status now: every
+    credential listed is verified again (a revocation or suspension a second ago shows;
+    the status lists are fetched as their caching headers allow, this deployment's own
+    read from its database). A very large wallet is checked for at most a few seconds,
+    oldest check first; the others keep their last check (`status.checked_at`)."""
     with _wallet(request, learner) as (s, me):
         rows = organise.list_credentials(
             s,
@@ -297,7 +299,9 @@ def list_credentials(
             sort=sort,
             order=order,
         )
-        items = [credential_out(r, now) for r in rows]
+    holdings.check_and_store(_engine(request), me, rows, fetch=fetch)  # outside a transaction
+    now = _now()
+    items = [credential_out(r, now) for r in rows]
     return CredentialList(total=len(items), items=items)
 
 
@@ -396,13 +400,14 @@ async def import_credentials(
 def get_credential(
     request: Request, credential_id: str, learner: LearnerDep, fetch: FetchDep
 ) -> Any:
-    """One credential, whole: the document, the verifier's report (verified again when the
-    last check is more than an hour old: it may have been revoked or suspended since),
-    its collections."""
+    """One credential, whole: the document, the verifier's report (verified again on every
+    request: it may have been revoked or suspended a second ago), its collections."""
     with _wallet(request, learner) as (s, me):
         row = holdings.get_credential(s, me, credential_id)
-        status = holdings.recheck(s, me, row, fetch=fetch, max_age=DETAIL_MAX_AGE)
-        return _detail(s, me, row, status)
+    holdings.check_and_store(_engine(request), me, [row], fetch=fetch)  # outside a transaction
+    with _wallet(request, learner) as (s, me):
+        row = holdings.get_credential(s, me, credential_id)
+        return _detail(s, me, row, holdings.status_of(row, _now()))
 
 
 @router.post(

@@ -2,12 +2,13 @@
 JavaScript (``/static/wallet.js`` only adds drag and drop and small conveniences).
 
 GET  /wallet                                  credentials: import, search, filters, sort,
-                                              expiry warnings, each one's status
+                                              expiry warnings, each one's status (checked
+                                              again on every view)
 POST /wallet/import                           files (several), pasted text, or a URL
 POST /wallet/recheck                          re-check credentials last checked over a day ago
 GET  /wallet/credentials/{id}                 everything the verifier knows (checked again
-                                              when the last check is over an hour old),
-                                              and the forms:
+                                              on every view, as the list is), to whom it
+                                              was issued, and the forms:
 POST /wallet/credentials/{id}/recheck           check again now
 POST /wallet/credentials/{id}/tags              replace the tags
 POST /wallet/credentials/{id}/note              set or clear the note
@@ -39,7 +40,7 @@ import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -83,7 +84,6 @@ CHECK_LABELS = {
 }
 SORT_LABELS = {"date": "Issue date", "issuer": "Issuer", "skill": "Skill", "name": "Name"}
 EXPIRING_DAYS = 60
-RECHECK_AFTER = timedelta(hours=1)
 FLASH_COOKIE = "mc_wallet_flash"
 FLASH_COOKIE_HTTPS = "__Host-mc_wallet_flash"
 FLASH_MAX = 3000  # characters of the cookie's value (browsers keep 4,096 per cookie)
@@ -296,15 +296,28 @@ def _sentence(text: str) -> str:
 
 @dataclass
 class Card:
+    """A credential as a list shows it; ``fresh`` False when this view did not check it
+    again (a very large wallet: past the time budget) and its last check is shown."""
+
     row: WalletCredential
     status: holdings.Status
     image: str | None
+    fresh: bool = True
 
 
-def card(row: WalletCredential, now: datetime) -> Card:
+def card(row: WalletCredential, now: datetime, checked: set[str] | None = None) -> Card:
     summary = row.report.get("credential") if isinstance(row.report, dict) else None
     image = safe_image(summary.get("image")) if isinstance(summary, dict) else None
-    return Card(row, holdings.status_of(row, now), image)
+    fresh = checked is None or row.id in checked
+    return Card(row, holdings.status_of(row, now), image, fresh)
+
+
+def recheck_view(
+    request: Request, learner: LearnerAccount, rows: list[WalletCredential], fetch: Any
+) -> set[str]:
+    """Every view checks its credentials again (a credential suspended a second ago shows
+    so): verified outside any transaction, then stored in a short write. The ids checked."""
+    return holdings.check_and_store(_engine(request), learner, rows, fetch=fetch)
 
 
 def _status_flash(row: WalletCredential, status: holdings.Status, created: bool) -> Flash:
@@ -325,6 +338,7 @@ def _blank(value: str | None) -> str | None:
 def wallet_page(
     request: Request,
     learner: la.LearnerDep,
+    fetch: FetchDep,
     q: str | None = None,
     tag: str | None = None,
     collection: str | None = None,
@@ -351,6 +365,9 @@ def wallet_page(
                 problem = None
             except WalletError as exc:
                 rows, problem = [], _sentence(exc.user_message)
+        checked = recheck_view(request, me, rows, fetch)
+        with session_scope(_engine(request)) as s:
+            me = _me(s, learner)
             everything = holdings.all_credentials(s, me)
             issuers = sorted(
                 {(r.issuer_id or "", r.issuer_name or r.issuer_id or "") for r in everything},
@@ -369,7 +386,7 @@ def wallet_page(
                 request,
                 "wallet.html",
                 learner=me,
-                cards=[card(r, now) for r in rows],
+                cards=[card(r, now, checked) for r in rows],
                 total=len(everything),
                 filters=filters,
                 filtered=any(filters.values()),
@@ -552,15 +569,19 @@ def _share_view(
 def credential_page(
     request: Request, learner: la.LearnerDep, fetch: FetchDep, credential_id: str
 ) -> Response:
-    now = datetime.now(UTC)
     try:
         with session_scope(_engine(request)) as s:
             me = _me(s, learner)
             row = holdings.get_credential(s, me, credential_id)
-            # verified again when the last check is over an hour old (as the API and the
-            # share page do): it may have been revoked or suspended since
-            holdings.recheck(s, me, row, fetch=fetch, now=now, max_age=RECHECK_AFTER)
-            c = card(row, now)
+        # verified again on every view (as the API and the share page do): it may have been
+        # revoked or suspended a second ago
+        checked = recheck_view(request, me, [row], fetch)
+        now = datetime.now(UTC)
+        with session_scope(_engine(request)) as s:
+            me = _me(s, learner)
+            row = holdings.get_credential(s, me, credential_id)
+            c = card(row, now, checked)
+            binding = holdings.Holder.of(s, me).match(row.document)
             summary = row.report.get("credential") or {}
             ach = achievement_of(row.document) or {}
             member_of = organise.collections_of(s, me, row.id)
@@ -579,6 +600,7 @@ def credential_page(
                 "wallet_credential.html",
                 c=c,
                 row=row,
+                binding=binding,
                 summary=summary if isinstance(summary, dict) else {},
                 facts=sharing.achievement_facts(ach),
                 checks=_checks(row),
@@ -809,19 +831,24 @@ def _collection_path(collection_id: str) -> str:
 
 
 @router.get("/wallet/collections/{collection_id}", name="wallet_collection")
-def collection_page(request: Request, learner: la.LearnerDep, collection_id: str) -> Response:
+def collection_page(
+    request: Request, learner: la.LearnerDep, fetch: FetchDep, collection_id: str
+) -> Response:
     now = datetime.now(UTC)
     try:
         with session_scope(_engine(request)) as s:
             me = _me(s, learner)
             coll = organise.get_collection(s, me, collection_id)
             rows = organise.collection_credentials(s, me, coll.id)
+        checked = recheck_view(request, me, rows, fetch)
+        with session_scope(_engine(request)) as s:
+            me = _me(s, learner)
             inside = {r.id for r in rows}
             return page(
                 request,
                 "wallet_collection.html",
                 coll=coll,
-                cards=[card(r, now) for r in rows],
+                cards=[card(r, now, checked) for r in rows],
                 others=[r for r in holdings.all_credentials(s, me) if r.id not in inside],
                 shares=_share_view(
                     shares.list_shares(s, me, target_kind="collection", target_id=coll.id),
@@ -944,6 +971,7 @@ def share_revoke(request: Request, learner: la.LearnerPost, share_id: str) -> Re
 def _present_page(
     request: Request,
     learner: LearnerAccount,
+    fetch: Any,
     status: int = 200,
     *,
     chosen: list[str] | None = None,
@@ -953,14 +981,20 @@ def _present_page(
     vp: dict[str, Any] | None = None,
     error: str | None = None,
 ) -> Response:
+    with session_scope(_engine(request)) as s:
+        me = _me(s, learner)
+        rows = holdings.all_credentials(s, me)
+    checked = recheck_view(request, me, rows, fetch)  # what is presented is what is now
     now = datetime.now(UTC)
     with session_scope(_engine(request)) as s:
         me = _me(s, learner)
+        holder = holdings.Holder.of(s, me)
         return page(
             request,
             "wallet_present.html",
             status,
-            cards=[card(r, now) for r in holdings.all_credentials(s, me)],
+            cards=[card(r, now, checked) for r in rows],
+            bindings={r.id: holder.match(r.document) for r in rows},
             chosen=set(chosen or []),
             challenge=challenge,
             domain=domain,
@@ -973,9 +1007,9 @@ def _present_page(
 
 @router.get("/wallet/present", name="wallet_present")
 def present_page(
-    request: Request, learner: la.LearnerDep, credential: str | None = None
+    request: Request, learner: la.LearnerDep, fetch: FetchDep, credential: str | None = None
 ) -> Response:
-    return _present_page(request, learner, chosen=[credential] if credential else None)
+    return _present_page(request, learner, fetch, chosen=[credential] if credential else None)
 
 
 def _vp_expiry(value: str) -> datetime | None:
@@ -993,6 +1027,7 @@ def _vp_expiry(value: str) -> datetime | None:
 def present_submit(
     request: Request,
     learner: la.LearnerPost,
+    fetch: FetchDep,
     credential: Ids = None,
     challenge: Text = "",
     domain: Text = "",
@@ -1019,8 +1054,10 @@ def present_submit(
     except NotFound as exc:
         return not_found(request, exc)
     except MicrocredError as exc:
-        return _present_page(request, learner, 400, error=_sentence(exc.user_message), **again)
-    return _present_page(request, learner, vp=vp, **again)
+        return _present_page(
+            request, learner, fetch, 400, error=_sentence(exc.user_message), **again
+        )
+    return _present_page(request, learner, fetch, vp=vp, **again)
 
 
 @router.post("/wallet/present/download")
