@@ -1,5 +1,6 @@
 """Learner accounts in headless Chromium against a live server: sign up, see the account
-page (its DID, the unconfirmed-address banner), sign out, sign in again with the password.
+page (its DID, the unconfirmed-address banner), sign out, sign in again with the password;
+add another address, confirm it from its mailed link, remove it (axe-core on the page).
 Real cookies, the page's CSP and Referrer-Policy, and the Origin a browser sends with forms.
 
 Skipped when Chromium is missing, except under CI=true, where that fails.
@@ -55,3 +56,66 @@ def test_sign_up_sign_out_sign_in(page: Any, live_url: str) -> None:
     expect(page.locator("h1")).to_have_text("Your account")
     expect(page.locator("#learner-did")).to_have_text(did)
     expect(page.locator(".facts")).to_contain_text("Ada King")
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """(base URL, app) of a live server whose outbox the test can read."""
+    import socket
+
+    from microcred.config import Settings
+    from microcred.web import create_app
+    from tests.helpers import live_app as serve
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("emails"), public_base_url=url))
+    with serve(app, sock):
+        yield url, app
+
+
+def test_add_and_confirm_another_address(browser: Any, live_app: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from microcred.store.db import session_scope
+    from microcred.store.models import OutboxMail
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    url, app = live_app
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{url}/account/signup")
+        page.fill("#email", "grace@example.org")
+        page.fill("#password", "compilers all the way down")
+        page.click("button:has-text('Create my account')")
+        expect(page.locator("h1")).to_have_text("Your account")
+        page.fill("#new_email", "Grace@Navy.example")
+        page.click("#add-email button")
+        expect(page.locator(".notice")).to_contain_text("We sent a confirmation link")
+        row = page.locator('.email-row[data-email="grace@navy.example"]')
+        expect(row).to_have_attribute("data-verified", "no")
+        violations = Axe().run(page).response["violations"]
+        assert [v["id"] for v in violations] == []
+        page.fill("#new_email", "grace@example.org")
+        page.click("#add-email button")
+        expect(page.locator("#account-error")).to_contain_text("one of your addresses already")
+        with session_scope(app.state.engine) as s:
+            mail = s.scalars(select(OutboxMail).where(OutboxMail.kind == "verify_address")).one()
+        link = mail.body.split(url, 1)[1].split()[0]
+        page.goto(f"{url}{link}")
+        expect(page.locator("#confirm-what")).to_contain_text("grace@navy.example")
+        expect(page.locator("#confirm-what")).to_contain_text("grace@example.org")
+        page.click("button:has-text('Confirm grace@navy.example')")
+        expect(page.locator("h1")).to_have_text("E-mail address confirmed")
+        page.goto(f"{url}/account")
+        expect(row).to_have_attribute("data-verified", "yes")
+        row.locator("button:has-text('Remove')").click()
+        expect(page.locator(".notice")).to_contain_text("The address is removed")
+        expect(row).to_have_count(0)
+    finally:
+        context.close()
