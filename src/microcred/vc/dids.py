@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from microcred.vc.errors import FetchFailed, KeyFormatError, ResolutionError
-from microcred.vc.jsondocs import loads_strict
+from microcred.vc.jsondocs import JSONInputError, loads_strict
 from microcred.vc.keys import Ed25519Multikey, public_multibase
 from microcred.vc.multibase import b58decode, decode_ed25519_public
 
@@ -504,6 +504,8 @@ def _fetch_json(url: str, fetch: Fetch | None) -> Any:
     data = fetch(url, accept="application/did+json, application/json, application/ld+json")
     try:
         return loads_strict(data, url)  # duplicate keys refused (I-JSON)
+    except JSONInputError as exc:
+        raise ResolutionError(str(exc)) from None
     except (ValueError, UnicodeDecodeError):
         raise ResolutionError(f"{url} did not return JSON") from None
 

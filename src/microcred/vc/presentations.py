@@ -25,6 +25,7 @@ from typing import Any
 from microcred.vc import jsonld, proofs
 from microcred.vc.errors import ContextError, ExpansionError, SigningError
 from microcred.vc.identity import TrustRegistry
+from microcred.vc.jsondocs import loads_strict
 from microcred.vc.keys import Ed25519Multikey
 from microcred.vc.plainform import plain_form_problems
 from microcred.vc.report import Check, Report, Summary, verdict_of
@@ -188,7 +189,9 @@ def presentation_in(data: bytes) -> dict[str, Any] | None:
     if head not in (b"{", b"\xef"):  # a JSON object, perhaps after a UTF-8 BOM
         return None
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        # duplicate keys refused (I-JSON): such input goes on to the credential verifier,
+        # which names the key
+        doc = loads_strict(data.decode("utf-8-sig"), "presentation")
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     return doc if is_presentation(doc) else None

@@ -606,3 +606,20 @@ def test_a_status_list_under_the_did_key_of_the_issuers_own_key_counts():
         fetch = Fetch({**ONLINE, LIST_URL: _list(same, same.controller, revoked=revoked)})
         report = verify_credential(cred, now=NOW, fetch=fetch)
         assert report.verdict == expected, report.to_json()
+
+
+def test_a_presentation_with_a_key_twice_is_not_read_as_one():
+    from microcred.vc.presentations import presentation_in
+
+    vp = build_presentation([_held_by_victim()], holder=VICTIM_DID)
+    text = json.dumps(vp)
+    twice = text.replace('"holder":', f'"holder": "{ATTACKER.controller}", "holder":', 1)
+    assert presentation_in(text.encode()) is not None
+    assert presentation_in(twice.encode()) is None  # the credential reader then names the key
+
+
+def test_a_did_document_with_a_key_twice_names_the_key():
+    text = json.dumps(_victim_doc()).replace('"id":', f'"id": "{ATTACKER_DID}", "id":', 1)
+    doc = sign(ob_credential(VICTIM_DID), VICTIM_KEY)
+    report = verify_credential(doc, now=NOW, fetch=Fetch({VICTIM_DOC_URL: text.encode()}))
+    assert report.verdict == "failed" and "appears twice" in report.check("key").message
