@@ -89,9 +89,7 @@ def normalise_name(name: str) -> str:
     """``name`` folded for comparison: NFKC, case-folded, accents removed, every run of
     punctuation and spaces one space. "Université  Laval." -> "universite laval"."""
     text = unicodedata.normalize("NFKC", name).casefold()
-    text = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return _PUNCT.sub(" ", text).strip()
 
 
