@@ -132,6 +132,39 @@ def test_pasted_credential_with_markup_is_shown_as_text(page: Any) -> None:
     assert page.evaluate("window.__owned") is None
 
 
+def test_who_issued_it_comes_first_and_conformance_apart(page: Any) -> None:
+    """The identity level is said in plain words inside the verdict, before any detail; a
+    departure from Open Badges 3.0 is listed apart and does not fail the credential."""
+    from microcred.vc import proofs
+    from microcred.vc.keys import Ed25519Multikey
+    from tests.helpers import ob_credential
+
+    expect = _expect()
+    key = Ed25519Multikey.generate()
+    doc = ob_credential(key.controller)
+    doc["issuer"]["image"] = "https://example.org/logo.png"  # OB 3.0 wants an Image object
+    page.fill("#text", json.dumps(proofs.sign(doc, key)))
+    page.click("#text-form button[type=submit]")
+    report = page.locator(".report")
+    expect(report.locator("[data-verdict]")).to_have_attribute("data-verdict", "verified")
+    who = report.locator(".verdict .issuer-identity")
+    expect(who).to_have_attribute("data-level", "self-asserted")
+    expect(who).to_contain_text("anyone can create such a key")
+    order = page.evaluate(
+        """() => {
+            const card = document.querySelector('.report');
+            const who = card.querySelector('.issuer-identity');
+            const name = card.querySelector('.credential-name');
+            return !!(who.compareDocumentPosition(name) & Node.DOCUMENT_POSITION_FOLLOWING);
+        }"""
+    )
+    assert order, "the identity line comes before the credential's name"
+    section = report.locator(".conformance")
+    expect(section).to_be_visible()
+    expect(section).to_contain_text("Does not fully follow Open Badges 3.0")
+    expect(section.locator(".conformance-list")).to_contain_text("$.issuer.image")
+
+
 def test_refused_url_shows_the_reason(page: Any) -> None:
     expect = _expect()
     page.fill("#url", "http://example.org/badge.json")
@@ -279,4 +312,15 @@ def test_axe_finds_no_violations(page: Any, width: int) -> None:
     doc["name"] = "Changed after signing"
     paste(page, doc)  # a failed credential
     expect(page.locator(".report [data-verdict]")).to_have_attribute("data-verdict", "failed")
+    assert _axe_violations(page) == []
+    informal = signed_badge()
+    del informal["proof"]
+    informal["issuer"]["image"] = "https://example.org/logo.png"
+    from microcred.vc import proofs
+    from microcred.vc.keys import Ed25519Multikey
+
+    key = Ed25519Multikey.generate()
+    informal["issuer"]["id"] = key.controller
+    paste(page, proofs.sign(informal, key))  # verified, with conformance notes
+    expect(page.locator(".report .conformance")).to_be_visible()
     assert _axe_violations(page) == []

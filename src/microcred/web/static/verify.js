@@ -190,6 +190,22 @@
       card.querySelector(".skills").hidden = false;
     }
 
+    const conformance = (report.conformance && report.conformance.problems) || [];
+    if (conformance.length) {
+      const list = card.querySelector(".conformance-list");
+      for (const problem of conformance) list.append(el("li", "", problem));
+      card.querySelector(".conformance").hidden = false;
+    }
+
+    const inner = report.credentials || [];
+    if (inner.length) {
+      const holder = card.querySelector(".inner-list");
+      for (const r of inner) {
+        holder.append(renderReport(r, true));
+      }
+      card.querySelector(".inner-credentials").hidden = false;
+    }
+
     if (report.recipient && report.recipient.sentence) {
       const answer = card.querySelector(".recipient-answer");
       answer.dataset.answer = report.recipient.answer;
