@@ -348,7 +348,7 @@ def verify_credential(
 
     # who issued it; a registered issuer's name on someone else's credential fails
     identity = issuer_identity(issuer, signer, summary.issuer_name, trust)
-    impostor = _impersonation(identity, summary.issuer_name, trust)
+    impostor = _impersonation(identity, signer, summary.issuer_name, trust)
     if impostor is not None:
         checks = [c for c in checks if c.name != "issuer"] + [impostor]
 
@@ -407,10 +407,11 @@ def issuer_identity(
 
 
 def _impersonation(
-    identity: IssuerIdentity, name: str | None, trust: TrustRegistry | None
+    identity: IssuerIdentity, signer: str | None, name: str | None, trust: TrustRegistry | None
 ) -> Check | None:
-    """A credential whose issuer name is a registered issuer's, not signed by that issuer."""
-    if trust is None or not name:
+    """A credential whose issuer name is a registered issuer's, proven signed by someone
+    else. (Nothing proven about the signer: the key check already says "could not check".)"""
+    if trust is None or not name or signer is None:
         return None
     known = trust.named(name)
     if not known:

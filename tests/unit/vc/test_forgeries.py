@@ -623,3 +623,13 @@ def test_a_did_document_with_a_key_twice_names_the_key():
     doc = sign(ob_credential(VICTIM_DID), VICTIM_KEY)
     report = verify_credential(doc, now=NOW, fetch=Fetch({VICTIM_DOC_URL: text.encode()}))
     assert report.verdict == "failed" and "appears twice" in report.check("key").message
+
+
+def test_a_registered_issuers_own_credential_offline_is_could_not_check_not_an_impostor():
+    registry = StaticRegistry([RegistryEntry(VICTIM_DID, "Example College", "this server")])
+    doc = sign(ob_credential(VICTIM_DID), VICTIM_KEY)  # issuer.name "Example College"
+    report = verify_credential(doc, now=NOW, fetch=Fetch(), trust=registry)
+    assert report.verdict == "indeterminate", report.to_json()
+    assert report.check("issuer").status != "failed"
+    online = verify_credential(doc, now=NOW, fetch=Fetch(ONLINE), trust=registry)
+    assert online.verdict == "verified" and online.issuer_identity.level == "registered"
