@@ -107,3 +107,32 @@ def test_post_verify_strict(client):
     assert strict["verdict"] == "failed"
     form = client.post("/verify", data={"text": data.decode(), "strict": "true"})
     assert form.json()["reports"][0]["verdict"] == "failed"
+
+
+def test_a_did_key_naming_itself_after_an_organisation_of_this_server_fails(app, client):
+    from microcred.issuing import orgs
+    from microcred.store.db import session_scope
+
+    with session_scope(app.state.engine) as s:
+        orgs.create_organisation(
+            s, app.state.issuing, slug="northbridge", name="Northbridge College of Applied Sciences"
+        )
+    key = Ed25519Multikey.generate()
+    doc = ob_credential(key.controller)
+    doc["issuer"]["name"] = "Northbridge College of Applied Sciences"
+    data = json.dumps(proofs.sign(doc, key)).encode()
+    ctype = {"content-type": "application/octet-stream"}
+    report = client.post("/verify", content=data, headers=ctype).json()["reports"][0]
+    assert report["verdict"] == "failed"
+    issuer = next(c for c in report["checks"] if c["name"] == "issuer")
+    assert "claims to be from" in issuer["message"] and "this server" in issuer["message"]
+    vc_api = client.post("/credentials/verify", json={"verifiableCredential": json.loads(data)})
+    assert vc_api.status_code == 400 and "claims to be from" in vc_api.text
+    # another name is only "self-asserted", said as such
+    doc["issuer"]["name"] = "Southbridge Academy"
+    other = client.post(
+        "/verify", content=json.dumps(proofs.sign(doc, key)).encode(), headers=ctype
+    ).json()["reports"][0]
+    assert other["verdict"] == "verified"
+    assert other["issuer_identity"]["level"] == "self-asserted"
+    assert "anyone can create such a key" in other["issuer_identity"]["sentence"]
