@@ -7,7 +7,7 @@ Private: import the public names from ``openbadges``, which re-exports them.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 Json = dict[str, Any]
@@ -78,6 +78,18 @@ _DATETIME_RE = re.compile(
 def is_valid_achievement_type(value: object) -> bool:
     """True for a value of the OB 3.0 AchievementType vocabulary or an ``ext:`` extension."""
     return isinstance(value, str) and (value in ACHIEVEMENT_TYPES or bool(EXT_RE.match(value)))
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A date-time as the verifier reads it (a missing time zone is UTC), or None. The shape
+    check holds credentials to ``parse_date_time``; the clock checks read with this."""
+    if not isinstance(value, str):
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def parse_date_time(value: Any) -> datetime | None:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from microcred.vc import jsonld, proofs
+from microcred.vc._ob_vocab import parse_time
 from microcred.vc.errors import ContextError, ExpansionError, SigningError
 from microcred.vc.identity import TrustRegistry
 from microcred.vc.jsondocs import loads_strict
@@ -204,14 +205,7 @@ def _holder_id(vp: dict[str, Any]) -> str | None:
     return h if isinstance(h, str) and h else None
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+_parse_time = parse_time
 
 
 def _fmt(t: datetime) -> str:

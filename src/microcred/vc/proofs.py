@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from microcred.vc import jcs, jsonld
+from microcred.vc._ob_vocab import parse_time
 from microcred.vc.dids import Fetch, KeyBinding, resolve_key
 from microcred.vc.errors import (
     CanonicalizationError,
@@ -212,13 +213,8 @@ def _time_problem(proof: dict[str, Any], now: datetime) -> str | None:
 
 
 def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+    t = parse_time(value)
+    return t.astimezone(UTC) if t is not None else None
 
 
 def _suite_name(proof: Any) -> str:

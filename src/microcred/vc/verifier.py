@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from microcred.vc import jsonld, openbadges, proofs, statuslist, vcjwt
+from microcred.vc._ob_vocab import parse_time
 from microcred.vc.baking import sniff_image, unbake
 from microcred.vc.errors import (
     BakingError,
@@ -184,14 +185,7 @@ def _with_source(report: Report, source: str, fmt: str) -> Report:
 
 
 # ---- one credential -----------------------------------------------------------------------
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+_parse_time = parse_time
 
 
 def _issuer_id(doc: dict[str, Any]) -> str | None:
