@@ -119,3 +119,58 @@ def test_add_and_confirm_another_address(browser: Any, live_app: Any) -> None:
         expect(row).to_have_count(0)
     finally:
         context.close()
+
+
+def test_the_account_address_is_confirmed_by_the_button_not_by_opening_the_link(
+    browser: Any, live_app: Any
+) -> None:
+    """The link of the sign-up mail shows a page (a mail scanner opening it confirms
+    nothing); the button confirms; the link is then used up (axe-core on the page)."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from microcred.store.db import session_scope
+    from microcred.store.models import OutboxMail
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    url, app = live_app
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{url}/account/signup")
+        page.fill("#email", "hedy@example.org")
+        page.fill("#password", "frequency hopping spread")
+        page.click("button:has-text('Create my account')")
+        expect(page.locator("#unverified-banner")).to_be_visible()
+        with session_scope(app.state.engine) as s:
+            mail = s.scalars(
+                select(OutboxMail).where(
+                    OutboxMail.kind == "verify_email", OutboxMail.to == "hedy@example.org"
+                )
+            ).one()
+        link = mail.body.split(url, 1)[1].split()[0]
+        scanner = browser.new_context()  # another browser opens the link: nothing happens
+        try:
+            peek = scanner.new_page()
+            peek.goto(f"{url}{link}")
+            expect(peek.locator("h1")).to_have_text("Confirm your e-mail address")
+        finally:
+            scanner.close()
+        page.goto(f"{url}/account")
+        expect(page.locator("#unverified-banner")).to_be_visible()
+        page.goto(f"{url}{link}")
+        expect(page.locator("#confirm-what")).to_contain_text("hedy@example.org")
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            violations = Axe().run(page).response["violations"]
+            assert [v["id"] for v in violations] == [], width
+        page.click("button:has-text('Confirm hedy@example.org')")
+        expect(page.locator("h1")).to_have_text("E-mail address confirmed")
+        page.goto(f"{url}/account")
+        expect(page.locator("#unverified-banner")).to_have_count(0)
+        page.goto(f"{url}{link}")
+        expect(page.locator("h1")).to_have_text("This link does not work")
+    finally:
+        context.close()

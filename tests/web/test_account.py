@@ -70,12 +70,42 @@ def test_sign_up_signs_in_with_a_safe_cookie_and_asks_to_confirm_the_address(cli
     (mail,) = outbox(app)
     assert mail.kind == "verify_email"
     path = "/account/verify/" + mail.body.split("/account/verify/")[1].split()[0]
-    confirmed = client.get(path)
-    assert confirmed.status_code == 200 and "confirmed" in confirmed.text
+    # the link confirms on the POST of its page only: opening it changes nothing
+    for _ in range(2):
+        shown = client.get(path)
+        assert shown.status_code == 200 and "Confirm ann@example.org" in shown.text
+        assert shown.headers["cache-control"] == "no-store"
+    assert client.get("/api/v1/me").json()["verified"] is False
+    confirmed = client.post(path, data={"csrf_token": form_token(shown)}, follow_redirects=False)
+    assert confirmed.status_code == 200 and "ann@example.org is confirmed" in confirmed.text
     assert client.get("/api/v1/me").json()["verified"] is True
     assert "unverified-banner" not in client.get("/account").text
     again = client.get(path)
     assert again.status_code == 400 and "used already" in again.text
+    repost = client.post(path, data={"csrf_token": form_token(shown)})
+    assert repost.status_code == 400 and "used already" in repost.text
+
+
+def test_a_mail_scanner_opening_the_confirmation_link_confirms_nothing(app, make_client):
+    """Someone signs up with another person's address: the mail goes to that person, whose
+    mail scanner opens every link. The address stays unconfirmed, so the account cannot take
+    the credentials issued to it; a POST needs the page's form token and its cookie."""
+    with make_client(app) as squatter:
+        assert signup(squatter, email="victim@example.org").status_code == 303
+        (mail,) = outbox(app)
+        path = "/account/verify/" + mail.body.split("/account/verify/")[1].split()[0]
+        with make_client(app) as scanner:  # no cookies, follows and fetches everything
+            page = scanner.get(path)
+            assert page.status_code == 200 and 'method="post"' in page.text
+            forged = scanner.post(path, data={"csrf_token": "0" * 64})
+            assert forged.status_code == 403
+            bare = scanner.post(path, data={})
+            assert bare.status_code == 403
+        assert squatter.get("/api/v1/me").json()["verified"] is False
+        # the link still works: only a person pressing the page's button confirms
+        assert squatter.get(path).status_code == 200
+    with make_client(app) as other:
+        assert other.get("/account/verify/" + "x" * 43).status_code == 400
 
 
 def test_sign_up_refuses_bad_passwords_and_known_addresses(client):

@@ -206,7 +206,9 @@ def test_an_account_address_another_learner_confirmed_cannot_be_confirmed(app):
     late.client.post("/account", data={"action": "resend", "csrf_token": late.csrf})
     (verify,) = _mails(app, "verify_email")
     path = "/account/verify/" + verify.body.split("/account/verify/")[1].split()[0]
-    reply = late.client.get(path)
+    page = late.client.get(path)
+    assert page.status_code == 200  # the confirmation page: nothing happens on GET
+    reply = late.client.post(path, data={"csrf_token": FORM_TOKEN.search(page.text).group(1)})
     assert reply.status_code == 409 and "already confirmed for another account" in reply.text
     assert late.client.get("/api/v1/me").json()["verified"] is False
     for learner in (late, eva):

@@ -386,8 +386,25 @@ def resend_verification(
     return True
 
 
+def verify_link_learner(
+    session: Session, token: str, *, now: datetime | None = None
+) -> LearnerAccount:
+    """The learner whose address a verification link would confirm (for the confirmation
+    page; nothing changes: mail scanners fetch links). InvalidLink for one that is unknown,
+    used or expired."""
+    row = _live_token(session, token, VERIFY, _utc(now))
+    learner = session.get(LearnerAccount, row.learner_id) if row is not None else None
+    if learner is None:
+        raise InvalidLink(
+            "This confirmation link does not work: it has been used already, has expired or "
+            "is mistyped."
+        )
+    return learner
+
+
 def verify_email(session: Session, token: str, *, now: datetime | None = None) -> LearnerAccount:
-    """Use up a verification link: the learner's address is verified. InvalidLink for a
+    """Use up a verification link: the learner's address is verified (the web app does this
+    on the POST of the link's confirmation page only, never on a GET). InvalidLink for a
     link that is unknown, used or expired; AccountExists when another learner has added
     and verified this address meanwhile."""
     clock = _utc(now)

@@ -4,7 +4,8 @@ GET  /account/signup, POST /account/signup   a new account (signed in at once; a
                                              asks to confirm the address)
 GET  /account/signin, POST /account/signin   a password, or "e-mail me a sign-in link"
 POST /account/signout                        ends this session
-GET  /account/verify/{token}                 confirms the address (the link is used up)
+GET  /account/verify/{token}                 what the link would confirm (mail scanners GET),
+POST /account/verify/{token}                 the address confirmed on POST only (used up)
 GET  /account/link/{token}                   a one-time sign-in link: a confirmation page,
 POST /account/link/{token}                   signed in on POST only (mail scanners GET)
 GET  /account, POST /account                 name, password, sign out everywhere, the DID,
@@ -260,21 +261,45 @@ def signout(request: Request, learner: la.LearnerPost) -> Response:
 
 
 # ---- e-mail links -------------------------------------------------------------------------
+def _verify_link_invalid(request: Request, exc: auth.InvalidLink) -> Response:
+    return _page(
+        request,
+        "account_message.html",
+        400,
+        title="This link does not work",
+        message=exc.user_message + " Sign in and ask for a new one on your account page.",
+        link=("/account", "Your account"),
+    )
+
+
 @router.get("/account/verify/{token}", name="account_verify", include_in_schema=False)
 def verify_page(request: Request, token: str) -> Response:
+    """What the link would confirm, and a button: nothing changes on GET (mail scanners
+    fetch links, and a confirmed address lets its account take the credentials issued to
+    it)."""
+    try:
+        with session_scope(_engine(request)) as s:
+            address = auth.verify_link_learner(s, token).email
+    except auth.InvalidLink as exc:
+        return _verify_link_invalid(request, exc)
+    return _page(
+        request,
+        "account_verify.html",
+        form_token=la.new_form_token(request),
+        action=request.url.path,
+        address=address,
+    )
+
+
+@router.post("/account/verify/{token}", include_in_schema=False)
+def verify_submit(request: Request, token: str, csrf_token: Text = "") -> Response:
+    la.check_form_token(request, csrf_token)
     try:
         with session_scope(_engine(request)) as s:
             learner = auth.verify_email(s, token)
             address = learner.email
     except auth.InvalidLink as exc:
-        return _page(
-            request,
-            "account_message.html",
-            400,
-            title="This link does not work",
-            message=exc.user_message + " Sign in and ask for a new one on your account page.",
-            link=("/account", "Your account"),
-        )
+        return _verify_link_invalid(request, exc)
     except AccountExists as exc:
         return _page(
             request,
