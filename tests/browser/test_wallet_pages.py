@@ -274,3 +274,137 @@ def test_a_share_link_viewed_after_a_suspension_says_suspended(browser: Any, liv
         assert errors == []
     finally:
         context.close()
+
+
+def _before(page: Any, first: str, then: str) -> bool:
+    """Whether the element ``first`` comes before ``then`` in the page (document order)."""
+    return bool(
+        page.evaluate(
+            """([a, b]) => {
+                const x = document.querySelector(a), y = document.querySelector(b);
+                return !!(x && y && (x.compareDocumentPosition(y) & Node.DOCUMENT_POSITION_FOLLOWING));
+            }""",
+            [first, then],
+        )
+    )
+
+
+def test_who_issued_it_comes_first_on_the_credential_and_share_pages(
+    browser: Any, live_app: Any
+) -> None:
+    """A credential of an organisation of this server ("listed in this server") and a
+    did:key one that does not fully follow Open Badges 3.0 ("calls itself"; a quiet note):
+    the wallet's credential page and a collection's share page say who issued each first,
+    before the checks and the facts, then to whom it was issued; axe-core at 390 and 1280 px."""
+    from microcred.accounts import auth
+    from microcred.issuing import achievements, awards, orgs
+    from microcred.issuing.public import LocalFirstFetch
+    from microcred.store.db import session_scope
+    from microcred.store.models import Credential, LearnerAccount
+    from microcred.vc import proofs
+    from microcred.vc.keys import Ed25519Multikey
+    from microcred.verifying.trust import TrustSources
+    from microcred.wallet import holdings, organise, shares
+    from tests.helpers import ob_credential
+
+    url, app = live_app
+    ctx = app.state.issuing
+    with session_scope(app.state.engine) as s:
+        org = orgs.create_organisation(s, ctx, slug="lighthouse", name="Lighthouse Institute")
+        ach = achievements.create_achievement(
+            s, org, {"name": "Night Navigation", "description": "Steers.", "criteria": "Pass."}
+        )
+        issued = awards.issue_award(
+            s, ctx, org=org, achievement=ach, recipient=awards.Recipient(email="lena@example.org")
+        ).credential.id
+        lena = auth.create_account(s, email="lena@example.org", secret=ctx.secret, verified=True)
+        lena_id, did, session = lena.id, lena.did, auth.start_session(s, lena)
+    key = Ed25519Multikey.generate()
+    informal = ob_credential(key.controller, name="Knots and Splices", subject_id=did)
+    informal["issuer"]["image"] = "https://example.org/logo.png"  # OB 3.0 wants an Image
+    fetch = LocalFirstFetch(app.state.engine, ctx, None)
+    trust = TrustSources([], engine=app.state.engine, base_url=url).registry(fetch)
+    with session_scope(app.state.engine) as s:
+        me = s.get(LearnerAccount, lena_id)
+        ours = holdings.add_issued(s, me, s.get(Credential, issued), fetch=fetch, trust=trust)
+        theirs = holdings.import_credential(
+            s, me, json.dumps(proofs.sign(informal, key)).encode(), source="knots.json", fetch=None
+        )
+        coll = organise.create_collection(s, me, "Seamanship")
+        organise.add_to_collection(s, me, coll.id, [ours.id, theirs.id])
+        _, token = shares.create_share(s, me, "collection", coll.id)
+        ours_id, theirs_id = ours.id, theirs.id
+    registered = (
+        "Who issued it: issued by “Lighthouse Institute”, listed in this server (127.0.0.1)."
+    )
+    self_asserted = (
+        "Who issued it: calls itself “Example College”; anyone can create such a key, so the "
+        "name is not proven."
+    )
+    expect = _expect()
+    context = browser.new_context()
+    context.add_cookies([{"name": "mc_learner", "value": session, "url": url}])
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        page.goto(f"{url}/wallet/credentials/{ours_id}")
+        line = page.locator("#issuer-identity")
+        expect(line).to_have_text(registered)
+        expect(line).to_have_attribute("data-level", "registered")
+        expect(page.locator("#credential-state")).to_have_text("Verified")
+        expect(page.locator("#holder-binding")).to_have_text(
+            "Yes: to one of your confirmed e-mail addresses"
+        )
+        assert _before(page, "#issuer-identity", ".checks")
+        assert _before(page, "#issuer-identity", ".facts")
+        expect(page.locator("#conformance")).to_have_count(0)
+
+        page.goto(f"{url}/wallet/credentials/{theirs_id}")
+        expect(page.locator("#issuer-identity")).to_have_text(self_asserted)
+        expect(page.locator("#issuer-identity")).to_have_attribute("data-level", "self-asserted")
+        expect(page.locator("#holder-binding")).to_have_text("Yes: to your DID")
+        expect(page.locator("#conformance")).to_contain_text(
+            "Does not fully follow Open Badges 3.0"
+        )
+        expect(page.locator("#conformance .conformance-list")).to_contain_text("$.issuer.image")
+        assert _before(page, "#issuer-identity", ".checks")
+        assert _before(page, ".checks", "#conformance")  # a quiet note, after the checks
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert _axe_violations(page) == [], width
+        _shot(page, "credential-identity")
+
+        page.goto(f"{url}/wallet")
+        cards = page.locator(".wallet-card .issuer-identity")
+        expect(cards).to_have_count(2)
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert _axe_violations(page) == [], width
+
+        page.goto(f"{url}/s/{token}")
+        items = page.locator(".shared-credential")
+        expect(items).to_have_count(2)
+        first = items.filter(has_text="Night Navigation")
+        expect(first.locator(".issuer-identity")).to_have_text(registered)
+        expect(first.locator(".verdict-text")).to_have_text("Verified")
+        expect(first.locator(".holder-binding")).to_have_text(
+            "Issued to the holder's verified e-mail address."
+        )
+        second = items.filter(has_text="Knots and Splices")
+        expect(second.locator(".issuer-identity")).to_have_text(self_asserted)
+        expect(second.locator(".holder-binding")).to_have_text("Issued to the holder's DID.")
+        expect(second.locator(".conformance")).to_contain_text("$.issuer.image")
+        expect(first.locator(".conformance")).to_have_count(0)
+        for item in (f"#credential-{ours_id}", f"#credential-{theirs_id}"):
+            assert _before(page, f"{item} .issuer-identity", f"{item} .holder-binding")
+            assert _before(page, f"{item} .issuer-identity", f"{item} .facts")
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert _axe_violations(page) == [], width
+        _shot(page, "share-identity")
+        assert errors == []
+    finally:
+        context.close()

@@ -21,6 +21,7 @@ from microcred.vc.keys import Ed25519Multikey
 from microcred.vc.presentations import verify_presentation
 from microcred.vc.verifier import verify_credential
 from tests.helpers import ob_credential, serve_files, tiny_png
+from tests.wallet_forgeries import CASE_NAMES, genuine, impostor, wallet_forgeries
 
 runner = CliRunner()
 SECRET = "wallet-cli-test-secret"
@@ -199,3 +200,113 @@ def test_present(env, tmp_path):
         "--challenge", "c", "--domain", "d", "--expires", "tomorrow", "-o", other,
     )  # fmt: skip
     assert bad_time.exit_code == 1 and "ISO 8601" in bad_time.stderr
+
+
+# ---- forgeries (issue 9) and the trust registries -------------------------------------------
+@pytest.fixture
+def served(monkeypatch):
+    """URL -> bytes the command's fetcher answers; anything else is unreachable (no network)."""
+    import httpx
+
+    from microcred.verifying.fetcher import Fetcher
+
+    answers: dict[str, bytes] = {}
+    made = Fetcher.from_settings.__func__  # type: ignore[attr-defined]
+
+    def from_settings(cls, settings, **kwargs):
+        kwargs.setdefault("fixtures", answers)
+        kwargs.setdefault("transport", httpx.MockTransport(lambda r: httpx.Response(503)))
+        return made(cls, settings, **kwargs)
+
+    monkeypatch.setattr(Fetcher, "from_settings", classmethod(from_settings))
+    return answers
+
+
+@pytest.mark.parametrize("index", range(len(CASE_NAMES)), ids=CASE_NAMES)
+def test_a_forgery_is_refused_or_could_not_check_never_verified(env, tmp_path, served, index):
+    forgery = wallet_forgeries(env["ADA_DID"])[index]
+    served.update(forgery.fixtures)
+    path = tmp_path / ("forged.jwt" if forgery.is_jwt else "forged.json")
+    path.write_bytes(forgery.data)
+    result = run(env, "wallet", "import", "--user", "ada@example.org", path)
+    listed = _listed(env)
+    if forgery.expected == "failed":
+        assert result.exit_code == 1, result.output
+        assert f"{path.name}: refused (" in result.stderr and "failed)" in result.stderr
+        assert result.stdout == "" and listed == []
+        return
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{path}: imported ")
+    assert result.stdout.rstrip().endswith("(indeterminate)")
+    [item] = listed
+    assert item["verdict"] == item["state"] == "indeterminate"
+    assert item["issuer_identity"]["level"] == "self-asserted"
+    assert "anyone can create such a key" in item["issuer_identity"]["sentence"]
+    human = run(env, "wallet", "list", "--user", "ada@example.org")
+    assert "indeterminate" in human.stdout and "verified" not in human.stdout
+
+
+def test_the_genuine_credential_is_verified_and_says_who_issued_it(env, tmp_path, served):
+    data, documents = genuine(env["ADA_DID"])
+    served.update(documents)
+    path = tmp_path / "genuine.json"
+    path.write_bytes(data)
+    result = run(env, "wallet", "import", "--user", "ada@example.org", path)
+    assert result.exit_code == 0, result.output
+    assert "(indeterminate)" not in result.stdout
+    [item] = _listed(env)
+    assert item["state"] == "verified" and item["issuer_identity"]["level"] == "domain"
+    assert item["issuer_identity"]["sentence"].startswith(
+        "issued by the owner of registrar.ox.ac.uk"
+    )
+
+
+def test_a_did_key_named_after_an_organisation_of_this_deployment_is_refused(env, tmp_path, served):
+    forged = tmp_path / "impostor.json"
+    forged.write_bytes(impostor(env["ADA_DID"], "ACME college."))
+    made = run(env, "org", "create", "--slug", "acme", "--name", "Acme College")
+    assert made.exit_code == 0, made.output
+    result = run(env, "wallet", "import", "--user", "ada@example.org", forged)
+    assert result.exit_code == 1, result.output
+    assert "refused (issuer check failed)" in result.stderr
+    assert "claims to be from “Acme College” but is not signed by" in result.stderr
+    assert _listed(env) == []
+    # another name is no one's: it goes in, and says what a did:key is worth
+    other = tmp_path / "other.json"
+    other.write_bytes(impostor(env["ADA_DID"], "Acme Academy", variant="b"))
+    kept = run(env, "wallet", "import", "--user", "ada@example.org", other)
+    assert kept.exit_code == 0, kept.output
+    [item] = _listed(env)
+    assert item["state"] == "verified" and item["issuer_identity"]["level"] == "self-asserted"
+
+
+def test_a_trust_registry_file_that_cannot_be_used_stops_the_import(env, tmp_path, served):
+    good, _, _ = _files(tmp_path, env["ADA_DID"])
+    broken = tmp_path / "registry.json"
+    broken.write_text('{"name": "Broken", "issuers": [{"id": "not a did"}]}')
+    result = run(
+        {**env, "MICROCRED_TRUST_REGISTRIES": str(broken)},
+        "wallet",
+        "import",
+        "--user",
+        "ada@example.org",
+        good,
+    )
+    assert result.exit_code == 1 and f"trust registry {broken}: $.issuers[0].id" in result.stderr
+    assert _listed(env) == []
+    listed = tmp_path / "listed.json"
+    listed.write_text(
+        json.dumps({"name": "Test Registry", "issuers": [{"id": KEY.controller, "name": "KEY"}]})
+    )
+    ok = run(
+        {**env, "MICROCRED_TRUST_REGISTRIES": str(listed)},
+        "wallet",
+        "import",
+        "--user",
+        "ada@example.org",
+        good,
+    )
+    assert ok.exit_code == 0, ok.output
+    [item] = _listed(env)
+    assert item["issuer_identity"]["level"] == "registered"
+    assert item["issuer_identity"]["registry"] == "Test Registry"

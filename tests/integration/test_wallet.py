@@ -332,6 +332,62 @@ def test_indeterminate_is_stored_honestly(world):
         assert [e.uri for e in organise.skills_profile(s, learner(s, world))] == [ONET, ESCO_CPR]
 
 
+def test_trust_is_a_parameter_of_every_verification(world):
+    """With the registries passed in, a registered issuer is "registered" and its name on
+    a did:key credential fails, at import and on every re-check (check_rows, recheck,
+    recheck_stale); the identity and the conformance notes are stored with the checks."""
+    from microcred.vc.identity import RegistryEntry, StaticRegistry
+    from microcred.verifying.trust import own_organisations
+
+    trust = own_organisations(world["engine"], CTX.base_url)
+    cid, _ = issue(world)
+    impostor_key = Ed25519Multikey.generate()
+    impostor = ob_credential(impostor_key.controller, identifier=to())
+    impostor["issuer"]["name"] = "ACME  college!"
+    impostor = proofs.sign(impostor, impostor_key)
+    informal = ob_credential(impostor_key.controller, name="Informal", identifier=to())
+    informal["issuer"]["image"] = "https://example.org/logo.png"  # OB 3.0 wants an Image
+    informal = proofs.sign(informal, impostor_key)
+    with session_scope(world["engine"]) as s:
+        ada = learner(s, world)
+        ours = holdings.add_issued(
+            s, ada, s.get(Credential, cid), fetch=fetch_for(world), trust=trust
+        )
+        identity = holdings.identity_of(ours)
+        assert identity is not None and identity.level == "registered"
+        assert identity.registry == "this server (127.0.0.1)"
+        assert holdings.conformance_of(ours) == []
+        with pytest.raises(CredentialRefused, match="claims to be from “Acme College”"):
+            holdings.import_credential(
+                s, ada, json.dumps(impostor).encode(), source="x.json", fetch=None, trust=trust
+            )
+        # without the registries (before the organisation was known here) it goes in
+        kept = holdings.import_credential(
+            s, ada, json.dumps(impostor).encode(), source="x.json", fetch=None
+        )
+        assert kept.verdict == "verified" and holdings.identity_of(kept).level == "self-asserted"
+        loose = holdings.import_credential(
+            s, ada, json.dumps(informal).encode(), source="i.json", fetch=None, trust=trust
+        )
+        assert any("$.issuer.image" in p for p in holdings.conformance_of(loose))
+        rows = [ours, kept]
+    checks = holdings.check_rows(rows, fetch=fetch_for(world), trust=trust)
+    assert checks[kept.id].verdict == "failed" and checks[ours.id].verdict == "verified"
+    with session_scope(world["engine"]) as s:
+        ada = learner(s, world)
+        row = holdings.get_credential(s, ada, kept.id)
+        assert holdings.recheck(s, ada, row, fetch=None, force=True).state == "verified"
+        st = holdings.recheck(s, ada, row, fetch=None, force=True, trust=trust)
+        assert st.state == "failed" and "claims to be from" in (st.reason or "")
+        other = StaticRegistry([RegistryEntry(impostor_key.controller, "Impostor", "a list")])
+        row.checked_at = datetime.now(UTC) - timedelta(days=2)
+        s.flush()
+        assert holdings.recheck_stale(s, ada, fetch=None, trust=other) == 1
+        identity = holdings.identity_of(row)
+        assert identity is not None and identity.level == "registered"
+        assert identity.registry == "a list"
+
+
 def test_import_url_through_the_guarded_fetcher(world):
     doc = signed()
     body = json.dumps(doc).encode()

@@ -2,12 +2,16 @@
 
 microcred wallet import --user EMAIL FILE_OR_URL...
     Verifies and stores each file's credentials (JSON, JSON Lines, VC-JWT, baked PNG/SVG)
-    or each URL's. One line per credential on stdout: "imported ID NAME" or "already in
-    wallet ID NAME". A file that cannot be read, or holding a credential that fails
-    verification, is refused with its reason on stderr and nothing from it is stored; the
-    other files still import. Exit 1 when any file was refused, else 0.
+    or each URL's, with the trust registries (this deployment's organisations and
+    MICROCRED_TRUST_REGISTRIES: a credential bearing a registered issuer's name that this
+    issuer did not sign fails). One line per credential on stdout: "imported ID NAME" or
+    "already in wallet ID NAME". A file that cannot be read, or holding a credential that
+    fails verification, is refused with its reason on stderr and nothing from it is
+    stored; the other files still import. Exit 1 when any file was refused (or a trust
+    registry file cannot be used), else 0.
 microcred wallet list --user EMAIL [--json]
-    One line per credential: id, state, name, issuer, valid until. --json: a JSON array.
+    One line per credential: id, state, name, issuer, valid until. --json: a JSON array
+    (each with "issuer_identity": who issued it as the last check established, or null).
 microcred wallet export --user EMAIL -o FILE.zip [--clr]
     Every credential as imported plus manifest.json (and with --clr a CLR 2.0 transcript
     signed by the platform); the file is written all or nothing.
@@ -62,6 +66,19 @@ def _fetch(rt: Runtime) -> Any:
     return fetcher, LocalFirstFetch(rt.engine, rt.ctx, fetcher)
 
 
+def _trust(rt: Runtime, fetcher: Any) -> Any:
+    """The trust registries to verify with, read now: this deployment's organisations and
+    every source of ``MICROCRED_TRUST_REGISTRIES``. Raises RegistryError for a registry
+    file that cannot be used; an unreachable URL is a warning, printed."""
+    from microcred.config import get_settings
+    from microcred.verifying.trust import load_registries
+
+    trust = load_registries(get_settings(), fetch=fetcher, engine=rt.engine)
+    for warning in trust.warnings:
+        typer.echo(f"microcred: warning: {warning}", err=True)
+    return trust
+
+
 def _read(path: str) -> bytes:
     try:
         with Path(path).open("rb") as fh:
@@ -105,15 +122,24 @@ def wallet_import(
     fetcher, fetch = _fetch(rt)
     refused = 0
     try:
+        try:
+            trust = _trust(rt, fetcher)
+        except MicrocredError as exc:
+            raise _fail(exc.user_message) from None
         for item in inputs:
             try:
                 with session_scope(rt.engine) as s:  # one transaction per file: all or none
                     learner = _learner(s, user)
                     if item.startswith(("https://", "http://")):
-                        done = holdings.import_url(s, learner, item, fetch=fetch)
+                        done = holdings.import_url(s, learner, item, fetch=fetch, trust=trust)
                     else:
                         done = holdings.import_credentials(
-                            s, learner, _read(item), source=Path(item).name, fetch=fetch
+                            s,
+                            learner,
+                            _read(item),
+                            source=Path(item).name,
+                            fetch=fetch,
+                            trust=trust,
                         )
                     for d in done:
                         row = d.credential
@@ -156,6 +182,7 @@ def wallet_list(
             items = []
             for row in rows:
                 status = holdings.status_of(row)
+                identity = holdings.identity_of(row)
                 items.append(
                     {
                         "id": row.id,
@@ -170,6 +197,7 @@ def wallet_list(
                         "tags": list(row.tags),
                         "skills": [k.get("label") for k in row.skills if isinstance(k, dict)],
                         "source": row.source,
+                        "issuer_identity": identity.to_json() if identity else None,
                     }
                 )
     except MicrocredError as exc:

@@ -16,6 +16,12 @@ credentials (JSON Lines, a JSON array): all are stored or none. A credential alr
 the wallet (same ``content_hash``, whatever it came in: JSON, a baked PNG or SVG) is not
 stored twice: the import is a no-op for it and returns the existing row with
 ``created=False``.
+
+Every function that verifies takes ``trust`` (a ``vc.identity.TrustRegistry``: the web app's
+``app.state.trust.registry(fetch)``, the CLI's ``verifying.trust.load_registries``): with it
+an issuer it lists is "registered", and a credential bearing a registered issuer's name
+that this issuer did not sign fails. The report, stored as JSON with the checks, carries
+who issued it (``identity_of``) and the departures from Open Badges 3.0 (``conformance_of``).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from microcred.store.db import session_scope
 from microcred.store.models import Credential, LearnerAccount, WalletCredential, new_id
 from microcred.vc.baking import sniff_image
 from microcred.vc.errors import FetchFailed
+from microcred.vc.identity import IssuerIdentity, TrustRegistry
 from microcred.vc.jsondocs import parse_documents
 from microcred.vc.recipient import RecipientMatch, describe_subject, issued_to
 from microcred.vc.report import Report
@@ -204,6 +211,37 @@ def status_of(row: WalletCredential, now: datetime | None = None) -> Status:
     return Status(row.verdict, row.verdict, None, checked)
 
 
+_LEVELS = ("domain", "registered", "self-asserted")
+
+
+def identity_of(row: WalletCredential) -> IssuerIdentity | None:
+    """Who issued it, as the last check established (the report's ``issuer_identity``,
+    stored with the checks); None when the row was checked before reports carried it."""
+    stored = row.report.get("issuer_identity") if isinstance(row.report, dict) else None
+    if not isinstance(stored, dict) or stored.get("level") not in _LEVELS:
+        return None
+
+    def text(key: str) -> str | None:
+        value = stored.get(key)
+        return value if isinstance(value, str) and value else None
+
+    return IssuerIdentity(
+        stored["level"],
+        id=text("id"),
+        name=text("name"),
+        domain=text("domain"),
+        registry=text("registry"),
+    )
+
+
+def conformance_of(row: WalletCredential) -> list[str]:
+    """The last check's departures from Open Badges 3.0 that do not change what the
+    credential says ([] when it follows the specification, or was checked before)."""
+    stored = row.report.get("conformance") if isinstance(row.report, dict) else None
+    problems = stored.get("problems") if isinstance(stored, dict) else None
+    return [str(p) for p in problems if isinstance(p, str)] if isinstance(problems, list) else []
+
+
 def is_current(row: WalletCredential, now: datetime | None = None) -> bool:
     """Verified and not expired by date (what the skills profile counts)."""
     return status_of(row, now).state == "verified"
@@ -298,9 +336,16 @@ def _originals(data: bytes, media_type: str, name: str, count: int) -> list[tupl
     return out
 
 
-def _read(data: bytes, name: str, fetch: Fetch | None, now: datetime) -> list[_Item]:
-    """Every credential in ``data``, verified; raises for unreadable input and refuses the
-    whole input when any credential failed."""
+def _read(
+    data: bytes,
+    name: str,
+    fetch: Fetch | None,
+    now: datetime,
+    trust: TrustRegistry | None = None,
+) -> list[_Item]:
+    """Every credential in ``data``, verified (with ``trust``: a registered issuer's name on
+    someone else's credential fails); raises for unreadable input and refuses the whole
+    input when any credential failed."""
     if len(data) > MAX_INPUT_BYTES:
         verify_bytes(data, filename=name)  # raises the verifier's own size message
     if sniff_image(data) is None:
@@ -319,7 +364,7 @@ def _read(data: bytes, name: str, fetch: Fetch | None, now: datetime) -> list[_I
             raise WalletError(
                 f"{name} holds {held} credentials; import at most {MAX_PER_INPUT} at a time"
             )
-    reports = verify_bytes(data, filename=name, now=now, fetch=fetch)
+    reports = verify_bytes(data, filename=name, now=now, fetch=fetch, trust=trust)
     if len(reports) > MAX_PER_INPUT:
         raise WalletError(
             f"{name} holds {len(reports)} credentials; import at most {MAX_PER_INPUT} at a time"
@@ -421,6 +466,7 @@ def import_credentials(
     source: str | None,
     fetch: Fetch | None,
     now: datetime | None = None,
+    trust: TrustRegistry | None = None,
 ) -> list[Imported]:
     """Verify and store every credential in ``data`` (JSON, JSON Lines, a JSON array, a
     VC-JWT, a baked PNG or SVG), all or none.
@@ -429,7 +475,8 @@ def import_credentials(
     message says where), CredentialRefused (a credential failed verification: the message
     names the check and why; nothing is stored), WalletError (too many credentials)."""
     at = _now(now)
-    return _store(session, learner, _read(data, source or "input", fetch, at), source, at)
+    items = _read(data, source or "input", fetch, at, trust)
+    return _store(session, learner, items, source, at)
 
 
 def import_inputs(
@@ -439,6 +486,7 @@ def import_inputs(
     *,
     fetch: Fetch | None,
     now: datetime | None = None,
+    trust: TrustRegistry | None = None,
 ) -> list[Imported]:
     """``import_credentials`` for several inputs at once (the files of one upload, as
     ``(name, data)``): every credential of every input is verified before anything is
@@ -448,7 +496,7 @@ def import_inputs(
     items: list[_Item] = []
     sources: list[str | None] = []
     for name, data in inputs:
-        read = _read(data, name or "input", fetch, at)
+        read = _read(data, name or "input", fetch, at, trust)
         items.extend(read)
         sources.extend([name or None] * len(read))
     if len(items) > MAX_PER_INPUT:
@@ -523,12 +571,13 @@ def import_credential(
     source: str | None,
     fetch: Fetch | None,
     now: datetime | None = None,
+    trust: TrustRegistry | None = None,
 ) -> WalletCredential:
     """``import_credentials`` for input holding one credential: its row (the existing row
     when it was in the wallet already). WalletError when ``data`` holds several."""
     at = _now(now)
     name = source or "input"
-    items = _read(data, name, fetch, at)
+    items = _read(data, name, fetch, at, trust)
     if len(items) != 1:
         raise WalletError(
             f"{name} holds {len(items)} credentials: import them with import_credentials"
@@ -543,12 +592,13 @@ def import_url(
     *,
     fetch: Fetch,
     now: datetime | None = None,
+    trust: TrustRegistry | None = None,
 ) -> list[Imported]:
     """Fetch ``url`` through the caller's (guarded) fetcher and import what it returns, as
     ``import_credentials`` does. WalletError when it cannot be fetched."""
     url = (url or "").strip()
     data = fetch_url(url, fetch=fetch)
-    return import_credentials(session, learner, data, source=url, fetch=fetch, now=now)
+    return import_credentials(session, learner, data, source=url, fetch=fetch, now=now, trust=trust)
 
 
 def fetch_url(url: str, *, fetch: Fetch) -> bytes:
@@ -571,6 +621,7 @@ def add_issued(
     *,
     fetch: Fetch | None = None,
     now: datetime | None = None,
+    trust: TrustRegistry | None = None,
 ) -> WalletCredential:
     """Put a credential this deployment issued (``credential_row``) into the wallet, marked
     with ``issued_credential_id``, its renewal page linked. It is verified like an import
@@ -584,7 +635,7 @@ def add_issued(
     Holder.of(session, learner).check(str(doc.get("id") or credential_row.id), doc)
     if credential_row.revoked_at is not None:
         raise CredentialRefused("this credential has been revoked by its issuer")
-    report = verify_credential(doc, now=at, fetch=fetch)
+    report = verify_credential(doc, now=at, fetch=fetch, trust=trust)
     if report.verdict == "failed":
         raise _refusal(str(doc.get("id") or credential_row.id), report)
     digest = content_hash(doc)
@@ -645,6 +696,7 @@ def claim_into_wallet(
     *,
     fetch: Fetch | None = None,
     now: datetime | None = None,
+    trust: TrustRegistry | None = None,
 ) -> WalletCredential:
     """The claim flow's step into the wallet: the credential must have been issued to one
     of the learner's verified addresses (sha256(email + salt) equals the IdentityObject's
@@ -662,7 +714,7 @@ def claim_into_wallet(
             "wallet of the account with the e-mail address it was issued to (if that "
             "address is yours, add and confirm it on your account page first)"
         )
-    return add_issued(session, learner, credential_row, fetch=fetch, now=now)
+    return add_issued(session, learner, credential_row, fetch=fetch, now=now, trust=trust)
 
 
 # ---- re-check -------------------------------------------------------------------------------
@@ -692,11 +744,18 @@ class OncePerView:
         return seen
 
 
-def _verify_row(row: WalletCredential, fetch: Fetch | None, at: datetime) -> Report | None:
+def _verify_row(
+    row: WalletCredential,
+    fetch: Fetch | None,
+    at: datetime,
+    trust: TrustRegistry | None = None,
+) -> Report | None:
     """The verifier's report on the row's original bytes now; None when they can no longer
     be read (the row keeps its last report)."""
     try:
-        reports = verify_bytes(row.original, filename=row.source or row.name, now=at, fetch=fetch)
+        reports = verify_bytes(
+            row.original, filename=row.source or row.name, now=at, fetch=fetch, trust=trust
+        )
     except MicrocredError:
         return None
     if not reports:
@@ -718,6 +777,7 @@ def check_rows(
     now: datetime | None = None,
     budget: float = VIEW_CHECK_SECONDS,
     clock: Callable[[], float] = time.monotonic,
+    trust: TrustRegistry | None = None,
 ) -> dict[str, Report]:
     """Verify ``rows`` again from their original bytes, each with a fetch shared by the
     call (``OncePerView``): row id -> report. Touches no database, so call it outside any
@@ -730,7 +790,7 @@ def check_rows(
     for row in sorted(rows, key=lambda r: utc(r.checked_at)):
         if out and clock() - started > budget:
             break
-        report = _verify_row(row, once, at)
+        report = _verify_row(row, once, at, trust)
         if report is not None:
             out[row.id] = report
     return out
@@ -771,12 +831,13 @@ def check_and_store(
     *,
     fetch: Fetch | None,
     now: datetime | None = None,
+    trust: TrustRegistry | None = None,
 ) -> set[str]:
     """A view's re-check: ``check_rows`` outside any transaction, then ``store_checks`` in
     a short one of its own. Returns the ids that were checked (the others, past the time
     budget of a very large wallet, show their last check)."""
     at = _now(now)
-    checks = check_rows(rows, fetch=fetch, now=at)
+    checks = check_rows(rows, fetch=fetch, now=at, trust=trust)
     if checks:
         with session_scope(engine) as session:
             store_checks(session, learner, rows, checks, now=at)
@@ -792,6 +853,7 @@ def recheck(
     now: datetime | None = None,
     max_age: timedelta = DEFAULT_MAX_AGE,
     force: bool = False,
+    trust: TrustRegistry | None = None,
 ) -> Status:
     """The full check: verify the credential again (signature, dates, status list: it may
     now be revoked, suspended or expired) when the last check is older than ``max_age`` or
@@ -800,7 +862,7 @@ def recheck(
     at = _now(now)
     if not force and utc(row.checked_at) > at - max_age:
         return status_of(row, at)
-    report = _verify_row(row, fetch, at)
+    report = _verify_row(row, fetch, at, trust)
     if report is not None:
         row.verdict = report.verdict
         row.report = report.to_json()
@@ -817,6 +879,7 @@ def recheck_stale(
     now: datetime | None = None,
     max_age: timedelta = DEFAULT_MAX_AGE,
     limit: int = 50,
+    trust: TrustRegistry | None = None,
 ) -> int:
     """The full check of the learner's credentials last checked before ``max_age`` (oldest
     first, at most ``limit``), all verified before any is written (no write lock is held
@@ -833,6 +896,6 @@ def recheck_stale(
             .limit(limit)
         )
     )
-    checks = check_rows(rows, fetch=fetch, now=at, budget=float("inf"))
+    checks = check_rows(rows, fetch=fetch, now=at, budget=float("inf"), trust=trust)
     store_checks(session, learner, rows, checks, now=at)
     return len(checks)

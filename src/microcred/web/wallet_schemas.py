@@ -33,6 +33,19 @@ class StatusOut(BaseModel):
     checked_at: dt.datetime = Field(description="When the verifier last checked it.")
 
 
+class IssuerIdentityOut(BaseModel):
+    level: Literal["domain", "registered", "self-asserted"] = Field(
+        description="How far the issuer's identity is established: `domain` (its own "
+        "document, served by its domain, lists the key), `registered` (listed in a trust "
+        "registry of this server), `self-asserted` (anyone can create such a key)."
+    )
+    id: str | None
+    name: str | None = Field(description="The name the credential gives its issuer.")
+    domain: str | None
+    registry: str | None = Field(description="The registry listing it (`registered`).")
+    sentence: str = Field(description="The identity in plain words.")
+
+
 class SkillOut(BaseModel):
     uri: str | None
     label: str
@@ -58,6 +71,11 @@ class CredentialOut(BaseModel):
         description="This deployment's credential id, when it was issued here."
     )
     status: StatusOut
+    issuer_identity: IssuerIdentityOut | None = Field(
+        default=None,
+        description="Who issued it, as the last check established (null before a check "
+        "that says so).",
+    )
 
 
 class CollectionRef(BaseModel):

@@ -26,7 +26,7 @@ from microcred.store.db import session_scope
 from microcred.store.models import LearnerAccount, WalletCredential
 from microcred.wallet import holdings
 from microcred.web import learner_auth as la
-from microcred.web.deps import FetchDep
+from microcred.web.deps import FetchDep, TrustDep
 from microcred.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -105,7 +105,7 @@ def claim_page(request: Request, token: str) -> Response:
 
 @router.post("/claim/{token}/wallet", name="claim_into_wallet")
 def claim_into_wallet(
-    request: Request, token: str, learner: la.LearnerPost, fetch: FetchDep
+    request: Request, token: str, learner: la.LearnerPost, fetch: FetchDep, trust: TrustDep
 ) -> Response:
     """Add the claimed credential to the signed-in learner's wallet (their verified e-mail
     must be the recipient's) and record the claim as the claim form does."""
@@ -115,7 +115,7 @@ def claim_into_wallet(
             me = s.get(LearnerAccount, learner.id)
             if me is None:
                 raise la.SignInRequired()
-            row = holdings.claim_into_wallet(s, me, view.credential, fetch=fetch)
+            row = holdings.claim_into_wallet(s, me, view.credential, fetch=fetch, trust=trust)
             claims.claim(s, view, show_recipient=bool(view.credential.show_recipient))
             wallet_id = row.id
     except claims.NotFound:

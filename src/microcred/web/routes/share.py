@@ -4,8 +4,10 @@ GET /s/{token}                                  the shared credential(s), each r
 GET /s/{token}/credentials/{id}/original        a shared credential as imported (download)
 
 An unknown, expired or revoked token (or one whose credential or collection is gone) is
-the same 404 page. The page shows what each credential says and its status now (verified
-again on every view: a credential suspended a second ago shows suspended), to whom it was
+the same 404 page. The page shows who issued each credential first (its identity level, in
+plain words, as this server's trust registries establish it), what it says and its status
+now (verified again on every view: a credential suspended a second ago shows suspended; a
+departure from Open Badges 3.0 that changes nothing is a quiet note), to whom it was
 issued as the holder's account stands now (one of their confirmed e-mail addresses, their
 DID, or neither any more: then the page says so and does not call it verified), and only
 the identity fields the learner chose (name, e-mail): never their DID nor their other
@@ -29,7 +31,7 @@ from microcred.store.models import LearnerAccount, WalletCredential
 from microcred.vc.recipient import RecipientMatch, describe_subject
 from microcred.vc.summary import summarize
 from microcred.wallet import holdings, shares
-from microcred.web.deps import FetchDep
+from microcred.web.deps import FetchDep, TrustDep
 from microcred.web.routes.wallet_api import original_response
 from microcred.web.templating import render
 
@@ -85,6 +87,7 @@ def _item(
     label = STATE_LABELS.get(status.state, status.state)
     if not match.matched and status.state == "verified":
         label = "Genuine, but not shown to be the holder's"
+    identity = holdings.identity_of(row)
     return {
         "id": row.id,
         "name": row.name,
@@ -101,6 +104,8 @@ def _item(
         "valid_until": _date(row.valid_until),
         "state": status.state,
         "state_label": label,
+        "identity": identity,
+        "conformance": holdings.conformance_of(row),
         "holder_matched": match.matched,
         "holder_line": holder_line(match, row.document),
         "verdict": status.verdict,
@@ -111,7 +116,7 @@ def _item(
 
 
 @router.get("/s/{token}", name="share_page")
-def share_page(request: Request, token: str, fetch: FetchDep) -> Response:
+def share_page(request: Request, token: str, fetch: FetchDep, trust: TrustDep) -> Response:
     engine = _engine(request)
     with session_scope(engine) as s:  # reads only
         view = shares.resolve_share(s, token, count=False)
@@ -122,7 +127,7 @@ def share_page(request: Request, token: str, fetch: FetchDep) -> Response:
         holder = holdings.Holder.of(s, owner)
     now = datetime.now(UTC)
     rows = view.credentials
-    checks = holdings.check_rows(rows, fetch=fetch, now=now)  # no transaction open
+    checks = holdings.check_rows(rows, fetch=fetch, now=now, trust=trust)  # no transaction open
     with session_scope(engine) as s:  # a short write: the new checks, one more view
         holdings.store_checks(s, owner, rows, checks, now=now)
         shares.count_view(s, view.link.id)

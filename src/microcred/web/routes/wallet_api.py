@@ -39,10 +39,11 @@ from starlette.responses import Response
 
 from microcred.store.db import session_scope
 from microcred.store.models import LearnerAccount, ShareLink, WalletCredential
+from microcred.vc.identity import TrustRegistry
 from microcred.vc.jsondocs import loads_strict
 from microcred.vc.verifier import Fetch
 from microcred.wallet import export, holdings, organise, shares
-from microcred.web.deps import FetchDep
+from microcred.web.deps import FetchDep, TrustDep
 from microcred.web.errors import PROBLEM_JSON, BadRequest
 from microcred.web.learner_auth import LearnerDep, LearnerPost, SignInRequired
 from microcred.web.wallet_schemas import (
@@ -60,6 +61,7 @@ from microcred.web.wallet_schemas import (
     ExpiringOut,
     ImportedOut,
     ImportResult,
+    IssuerIdentityOut,
     NoteIn,
     NoteOut,
     PresentationIn,
@@ -199,7 +201,15 @@ def _fields(row: WalletCredential, status: holdings.Status) -> dict[str, Any]:
         "renewal_url": row.renewal_url,
         "issued_credential_id": row.issued_credential_id,
         "status": status_out(status),
+        "issuer_identity": _identity_out(row),
     }
+
+
+def _identity_out(row: WalletCredential) -> IssuerIdentityOut | None:
+    identity = holdings.identity_of(row)
+    if identity is None:
+        return None
+    return IssuerIdentityOut(**identity.to_json())
 
 
 def credential_out(row: WalletCredential, now: datetime) -> CredentialOut:
@@ -274,6 +284,7 @@ def list_credentials(
     request: Request,
     learner: LearnerDep,
     fetch: FetchDep,
+    trust: TrustDep,
     q: Annotated[str | None, Query(max_length=500, description="Words to find.")] = None,
     tag: Annotated[str | None, Query(max_length=200)] = None,
     collection: Annotated[str | None, Query(max_length=100, description="A collection id.")] = None,
@@ -299,7 +310,8 @@ def list_credentials(
             sort=sort,
             order=order,
         )
-    holdings.check_and_store(_engine(request), me, rows, fetch=fetch)  # outside a transaction
+    # outside a transaction
+    holdings.check_and_store(_engine(request), me, rows, fetch=fetch, trust=trust)
     now = _now()
     items = [credential_out(r, now) for r in rows]
     return CredentialList(total=len(items), items=items)
@@ -311,13 +323,14 @@ def _run_import(
     inputs: list[tuple[str, bytes]],
     url: str | None,
     fetch: Fetch,
+    trust: TrustRegistry,
 ) -> ImportResult:
     now = _now()
     if url is not None:  # fetched before the transaction; then all inputs, all or none
         inputs = [*inputs, (url.strip(), holdings.fetch_url(url, fetch=fetch))]
     try:
         with _wallet(request, learner) as (s, me):
-            done = holdings.import_inputs(s, me, inputs, fetch=fetch, now=now)
+            done = holdings.import_inputs(s, me, inputs, fetch=fetch, now=now, trust=trust)
             out = [
                 ImportedOut(
                     id=d.credential.id,
@@ -355,7 +368,7 @@ def _json_url(raw: bytes) -> str | None:
     openapi_extra={"requestBody": _IMPORT_BODY},
 )
 async def import_credentials(
-    request: Request, response: Response, learner: LearnerPost, fetch: FetchDep
+    request: Request, response: Response, learner: LearnerPost, fetch: FetchDep, trust: TrustDep
 ) -> Any:
     """Verify and store credentials: files (`multipart/form-data`, field `file`, repeatable:
     JSON, JSON Lines, VC-JWT, baked PNG or SVG), a `{"url": ...}` JSON body (fetched by the
@@ -390,7 +403,7 @@ async def import_credentials(
             '{"url": "https://..."}, or the credential itself as the body.',
             code="bad_input",
         )
-    result = await run_in_threadpool(_run_import, request, learner, inputs, url, fetch)
+    result = await run_in_threadpool(_run_import, request, learner, inputs, url, fetch, trust)
     if not result.created:
         response.status_code = 200
     return result
@@ -398,13 +411,14 @@ async def import_credentials(
 
 @router.get("/credentials/{credential_id}", response_model=CredentialDetail, responses=_ERRORS)
 def get_credential(
-    request: Request, credential_id: str, learner: LearnerDep, fetch: FetchDep
+    request: Request, credential_id: str, learner: LearnerDep, fetch: FetchDep, trust: TrustDep
 ) -> Any:
     """One credential, whole: the document, the verifier's report (verified again on every
     request: it may have been revoked or suspended a second ago), its collections."""
     with _wallet(request, learner) as (s, me):
         row = holdings.get_credential(s, me, credential_id)
-    holdings.check_and_store(_engine(request), me, [row], fetch=fetch)  # outside a transaction
+    # outside a transaction
+    holdings.check_and_store(_engine(request), me, [row], fetch=fetch, trust=trust)
     with _wallet(request, learner) as (s, me):
         row = holdings.get_credential(s, me, credential_id)
         return _detail(s, me, row, holdings.status_of(row, _now()))
@@ -414,12 +428,12 @@ def get_credential(
     "/credentials/{credential_id}/recheck", response_model=CredentialDetail, responses=_ERRORS
 )
 def recheck_credential(
-    request: Request, credential_id: str, learner: LearnerPost, fetch: FetchDep
+    request: Request, credential_id: str, learner: LearnerPost, fetch: FetchDep, trust: TrustDep
 ) -> Any:
     """Verify the credential again now (signature, dates, status list)."""
     with _wallet(request, learner) as (s, me):
         row = holdings.get_credential(s, me, credential_id)
-        status = holdings.recheck(s, me, row, fetch=fetch, force=True)
+        status = holdings.recheck(s, me, row, fetch=fetch, force=True, trust=trust)
         return _detail(s, me, row, status)
 
 

@@ -25,6 +25,10 @@ POST /wallet/present/download                 the presentation just shown, as a 
 GET  /wallet/timeline, GET /wallet/skills     issue and expiry dates; the skills profile
 GET  /wallet/export                           ZIP of every credential + CLR 2.0 transcript
 
+Every verification (import, re-check, every view) is made with this server's trust
+registries (``TrustDep``), and every page showing a credential says who issued it first, in
+plain words (its identity level: domain, registered or self-asserted).
+
 Every page needs a signed-in learner; every POST the CSRF token (``LearnerPost``). An id
 that is not the learner's answers the 404 page, exactly as one that does not exist. After a
 POST the browser is sent back (303) with its messages in a short-lived signed cookie (bound
@@ -54,11 +58,12 @@ from microcred.errors import MicrocredError
 from microcred.issuing import sharing
 from microcred.store.db import session_scope
 from microcred.store.models import LearnerAccount, ShareLink, WalletCredential
+from microcred.vc.identity import IssuerIdentity, TrustRegistry
 from microcred.wallet import export, holdings, organise, shares
 from microcred.wallet.errors import NotFound, WalletError
 from microcred.wallet.extract import achievement_of
 from microcred.web import learner_auth as la
-from microcred.web.deps import FetchDep
+from microcred.web.deps import FetchDep, TrustDep
 from microcred.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -303,21 +308,29 @@ class Card:
     status: holdings.Status
     image: str | None
     fresh: bool = True
+    #: who issued it, as the last check established (shown first, in plain words)
+    identity: IssuerIdentity | None = None
 
 
 def card(row: WalletCredential, now: datetime, checked: set[str] | None = None) -> Card:
     summary = row.report.get("credential") if isinstance(row.report, dict) else None
     image = safe_image(summary.get("image")) if isinstance(summary, dict) else None
     fresh = checked is None or row.id in checked
-    return Card(row, holdings.status_of(row, now), image, fresh)
+    return Card(row, holdings.status_of(row, now), image, fresh, holdings.identity_of(row))
 
 
 def recheck_view(
-    request: Request, learner: LearnerAccount, rows: list[WalletCredential], fetch: Any
+    request: Request,
+    learner: LearnerAccount,
+    rows: list[WalletCredential],
+    fetch: Any,
+    trust: TrustRegistry | None,
 ) -> set[str]:
     """Every view checks its credentials again (a credential suspended a second ago shows
-    so): verified outside any transaction, then stored in a short write. The ids checked."""
-    return holdings.check_and_store(_engine(request), learner, rows, fetch=fetch)
+    so), with the trust registries (who issued it, and a registered issuer's name on
+    someone else's credential fails): verified outside any transaction, then stored in a
+    short write. The ids checked."""
+    return holdings.check_and_store(_engine(request), learner, rows, fetch=fetch, trust=trust)
 
 
 def _status_flash(row: WalletCredential, status: holdings.Status, created: bool) -> Flash:
@@ -339,6 +352,7 @@ def wallet_page(
     request: Request,
     learner: la.LearnerDep,
     fetch: FetchDep,
+    trust: TrustDep,
     q: str | None = None,
     tag: str | None = None,
     collection: str | None = None,
@@ -365,7 +379,7 @@ def wallet_page(
                 problem = None
             except WalletError as exc:
                 rows, problem = [], _sentence(exc.user_message)
-        checked = recheck_view(request, me, rows, fetch)
+        checked = recheck_view(request, me, rows, fetch, trust)
         with session_scope(_engine(request)) as s:
             me = _me(s, learner)
             everything = holdings.all_credentials(s, me)
@@ -410,7 +424,9 @@ def wallet_page(
 
 
 @router.post("/wallet/import")
-async def wallet_import(request: Request, learner: la.LearnerPost, fetch: FetchDep) -> Response:
+async def wallet_import(
+    request: Request, learner: la.LearnerPost, fetch: FetchDep, trust: TrustDep
+) -> Response:
     """Several files, pasted text and a URL at once: each input is imported on its own (all
     of its credentials or none), with one message per credential or refusal."""
     form = await request.form()  # read already by the CSRF check (and kept)
@@ -428,6 +444,7 @@ async def wallet_import(request: Request, learner: la.LearnerPost, fetch: FetchD
         request,
         learner,
         fetch,
+        trust,
         inputs,
         text if isinstance(text, str) else "",
         url if isinstance(url, str) else "",
@@ -438,6 +455,7 @@ def _import(
     request: Request,
     learner: LearnerAccount,
     fetch: Any,
+    trust: TrustRegistry,
     inputs: list[tuple[str, bytes]],
     text: str,
     url: str,
@@ -464,9 +482,11 @@ def _import(
             with session_scope(_engine(request)) as s:
                 me = _me(s, learner)
                 if data is None:
-                    results = holdings.import_url(s, me, name, fetch=fetch)
+                    results = holdings.import_url(s, me, name, fetch=fetch, trust=trust)
                 else:
-                    results = holdings.import_credentials(s, me, data, source=name, fetch=fetch)
+                    results = holdings.import_credentials(
+                        s, me, data, source=name, fetch=fetch, trust=trust
+                    )
                 now = datetime.now(UTC)
                 for r in results:
                     st = holdings.status_of(r.credential, now)
@@ -480,9 +500,11 @@ def _import(
 
 
 @router.post("/wallet/recheck")
-def wallet_recheck(request: Request, learner: la.LearnerPost, fetch: FetchDep) -> Response:
+def wallet_recheck(
+    request: Request, learner: la.LearnerPost, fetch: FetchDep, trust: TrustDep
+) -> Response:
     def run(s: Session, me: LearnerAccount) -> Flash:
-        n = holdings.recheck_stale(s, me, fetch=fetch)
+        n = holdings.recheck_stale(s, me, fetch=fetch, trust=trust)
         if not n:
             return Flash("done", "Every credential was checked within the last day.")
         return Flash("done", f"Checked {n} credential{'s' * (n != 1)} again.")
@@ -567,7 +589,7 @@ def _share_view(
 
 @router.get("/wallet/credentials/{credential_id}", name="wallet_credential")
 def credential_page(
-    request: Request, learner: la.LearnerDep, fetch: FetchDep, credential_id: str
+    request: Request, learner: la.LearnerDep, fetch: FetchDep, trust: TrustDep, credential_id: str
 ) -> Response:
     try:
         with session_scope(_engine(request)) as s:
@@ -575,7 +597,7 @@ def credential_page(
             row = holdings.get_credential(s, me, credential_id)
         # verified again on every view (as the API and the share page do): it may have been
         # revoked or suspended a second ago
-        checked = recheck_view(request, me, [row], fetch)
+        checked = recheck_view(request, me, [row], fetch, trust)
         now = datetime.now(UTC)
         with session_scope(_engine(request)) as s:
             me = _me(s, learner)
@@ -604,6 +626,7 @@ def credential_page(
                 summary=summary if isinstance(summary, dict) else {},
                 facts=sharing.achievement_facts(ach),
                 checks=_checks(row),
+                conformance=holdings.conformance_of(row),
                 warnings=[str(w) for w in row.report.get("warnings") or []],
                 skills=_skills(row),
                 issuer_link=http_url(row.issuer_id),
@@ -634,11 +657,11 @@ def _detail(credential_id: str) -> str:
 
 @router.post("/wallet/credentials/{credential_id}/recheck")
 def credential_recheck(
-    request: Request, learner: la.LearnerPost, fetch: FetchDep, credential_id: str
+    request: Request, learner: la.LearnerPost, fetch: FetchDep, trust: TrustDep, credential_id: str
 ) -> Response:
     def run(s: Session, me: LearnerAccount) -> Flash:
         row = holdings.get_credential(s, me, credential_id)
-        st = holdings.recheck(s, me, row, fetch=fetch, force=True)
+        st = holdings.recheck(s, me, row, fetch=fetch, force=True, trust=trust)
         why = f": {st.reason}" if st.reason else ""
         return Flash("done", f"Checked again: {STATE_LABELS.get(st.state, st.state)}{why}.")
 
@@ -832,7 +855,7 @@ def _collection_path(collection_id: str) -> str:
 
 @router.get("/wallet/collections/{collection_id}", name="wallet_collection")
 def collection_page(
-    request: Request, learner: la.LearnerDep, fetch: FetchDep, collection_id: str
+    request: Request, learner: la.LearnerDep, fetch: FetchDep, trust: TrustDep, collection_id: str
 ) -> Response:
     now = datetime.now(UTC)
     try:
@@ -840,7 +863,7 @@ def collection_page(
             me = _me(s, learner)
             coll = organise.get_collection(s, me, collection_id)
             rows = organise.collection_credentials(s, me, coll.id)
-        checked = recheck_view(request, me, rows, fetch)
+        checked = recheck_view(request, me, rows, fetch, trust)
         with session_scope(_engine(request)) as s:
             me = _me(s, learner)
             inside = {r.id for r in rows}
@@ -972,6 +995,7 @@ def _present_page(
     request: Request,
     learner: LearnerAccount,
     fetch: Any,
+    trust: TrustRegistry,
     status: int = 200,
     *,
     chosen: list[str] | None = None,
@@ -984,7 +1008,7 @@ def _present_page(
     with session_scope(_engine(request)) as s:
         me = _me(s, learner)
         rows = holdings.all_credentials(s, me)
-    checked = recheck_view(request, me, rows, fetch)  # what is presented is what is now
+    checked = recheck_view(request, me, rows, fetch, trust)  # what is presented is what is now
     now = datetime.now(UTC)
     with session_scope(_engine(request)) as s:
         me = _me(s, learner)
@@ -1007,9 +1031,14 @@ def _present_page(
 
 @router.get("/wallet/present", name="wallet_present")
 def present_page(
-    request: Request, learner: la.LearnerDep, fetch: FetchDep, credential: str | None = None
+    request: Request,
+    learner: la.LearnerDep,
+    fetch: FetchDep,
+    trust: TrustDep,
+    credential: str | None = None,
 ) -> Response:
-    return _present_page(request, learner, fetch, chosen=[credential] if credential else None)
+    chosen = [credential] if credential else None
+    return _present_page(request, learner, fetch, trust, chosen=chosen)
 
 
 def _vp_expiry(value: str) -> datetime | None:
@@ -1028,6 +1057,7 @@ def present_submit(
     request: Request,
     learner: la.LearnerPost,
     fetch: FetchDep,
+    trust: TrustDep,
     credential: Ids = None,
     challenge: Text = "",
     domain: Text = "",
@@ -1055,9 +1085,9 @@ def present_submit(
         return not_found(request, exc)
     except MicrocredError as exc:
         return _present_page(
-            request, learner, fetch, 400, error=_sentence(exc.user_message), **again
+            request, learner, fetch, trust, 400, error=_sentence(exc.user_message), **again
         )
-    return _present_page(request, learner, fetch, vp=vp, **again)
+    return _present_page(request, learner, fetch, trust, vp=vp, **again)
 
 
 @router.post("/wallet/present/download")
