@@ -124,6 +124,8 @@ class IssuerIdentity:
             return f"issued by the owner of {self.domain}" + (
                 f", who calls itself {who}" if self.name else ""
             )
+        if not self.name and not self.id:
+            return "names no issuer that could be checked"
         return f"calls itself {who}; anyone can create such a key, so the name is not proven"
 
     def to_json(self) -> dict[str, Any]:

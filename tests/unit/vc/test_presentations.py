@@ -37,6 +37,8 @@ def sign_before_now(*args, **kwargs):
     after the verifier's "now" fails as made in the future)."""
     kwargs.setdefault("created", "2025-06-01T00:00:00Z")
     return proofs.sign(*args, **kwargs)
+
+
 RDFC, JCS = "eddsa-rdfc-2022", "eddsa-jcs-2022"
 SUITES = (RDFC, JCS)
 VC2 = "https://www.w3.org/ns/credentials/v2"

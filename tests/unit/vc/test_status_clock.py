@@ -23,6 +23,8 @@ def sign_before_now(*args, **kwargs):
     after the verifier's "now" fails as made in the future)."""
     kwargs.setdefault("created", "2025-06-01T00:00:00Z")
     return proofs.sign(*args, **kwargs)
+
+
 ISSUER = Ed25519Multikey.from_seed(bytes(range(32)))
 URL = "https://status.example.edu/lists/9"
 
