@@ -1,8 +1,9 @@
-"""DIDs and verification methods: did:key, did:web, and https controller documents.
+"""DIDs and verification methods: did:key, did:jwk, did:web, and https controller documents.
 
-``resolve_verification_method(vm_id, *, fetch, issuer_id)`` returns the public key a proof
-names. ``fetch`` is the caller's guarded fetcher (``fetch(url, accept=...) -> bytes``,
-raising FetchFailed); the core never opens a connection itself.
+``resolve_key(vm, *, fetch, relationship)`` returns the public key a proof names and whose key
+it is proven to be; ``confirm_jwk`` does the same for a key given only as material (a JWT
+``jwk`` header). ``fetch`` is the caller's guarded fetcher (``fetch(url, accept=...) ->
+bytes``, raising FetchFailed); the core never opens a connection itself.
 """
 
 from __future__ import annotations
@@ -178,10 +179,6 @@ class KeyBinding:
             members = ("kty", "crv", "x", "y", "n", "e")
             return json.dumps({m: self.jwk[m] for m in members if m in self.jwk}, sort_keys=True)
         return None
-
-
-# kept for callers of the old name
-ResolvedKey = KeyBinding
 
 
 def resolve_key(
@@ -400,7 +397,7 @@ def _listed_key(obj: dict[str, Any] | None, vm_id: str, url: str, controller: st
             f"the key {vm_id} in the document of {controller} names {declared!r} as its "
             "controller: a document can only vouch for keys its own subject controls"
         )
-    resolved = _key_from_vm(obj, vm_id, fetched=True, default_controller=controller)
+    resolved = _key_from_vm(obj, vm_id, default_controller=controller)
     return KeyBinding(vm_id, resolved.key, resolved.jwk, owner=controller, source=url)
 
 
@@ -485,17 +482,8 @@ def _resolve_did_jwk(vm_id: str) -> KeyBinding:
         raise ResolutionError(f"{did!r} does not hold a JSON Web Key") from None
     if not isinstance(jwk, dict) or not isinstance(jwk.get("kty"), str) or "d" in jwk:
         raise ResolutionError(f"{did!r} does not hold a public JSON Web Key")
-    resolved = _key_from_vm(
-        {"publicKeyJwk": jwk}, f"{did}#0", fetched=False, default_controller=did
-    )
+    resolved = _key_from_vm({"publicKeyJwk": jwk}, f"{did}#0", default_controller=did)
     return KeyBinding(f"{did}#0", resolved.key, jwk, owner=did, source=did)
-
-
-def resolve_verification_method(
-    vm_id: Any, *, fetch: Fetch | None, issuer_id: str | None = None
-) -> KeyBinding:
-    """The old name of ``resolve_key`` (assertionMethod)."""
-    return resolve_key(vm_id, fetch=fetch)
 
 
 def _fetch_json(url: str, fetch: Fetch | None) -> Any:
@@ -517,7 +505,7 @@ class _VmKey:
 
 
 def _key_from_vm(
-    vm: dict[str, Any], vm_id: str, *, fetched: bool = True, default_controller: str | None = None
+    vm: dict[str, Any], vm_id: str, *, default_controller: str | None = None
 ) -> _VmKey:
     """The public key of a verification method object (Multikey, Ed25519 base58 or a JWK)."""
     controller = default_controller

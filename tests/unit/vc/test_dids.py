@@ -146,7 +146,7 @@ def test_key_of_another_controller_fails_the_issuer_check():
 )
 def test_unresolvable_verification_methods_name_the_reason(vm, message):
     with pytest.raises(ResolutionError, match=message):
-        dids.resolve_verification_method(vm, fetch=None)
+        dids.resolve_key(vm, fetch=None)
 
 
 @pytest.mark.parametrize(

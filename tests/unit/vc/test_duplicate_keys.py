@@ -168,10 +168,10 @@ def test_a_did_document_with_a_key_twice_does_not_resolve():
     key = KEY.with_controller(did)
     url = "https://college.example/.well-known/did.json"
     text = json.dumps(dids.did_web_document(did, [key]))
-    assert dids.resolve_verification_method(key.id, fetch=_Fetch({url: text.encode()}))
+    assert dids.resolve_key(key.id, fetch=_Fetch({url: text.encode()}))
     twice = _with_second(text, "{", '"id": "did:web:mallory.example"')
     with pytest.raises(ResolutionError):
-        dids.resolve_verification_method(key.id, fetch=_Fetch({url: twice.encode()}))
+        dids.resolve_key(key.id, fetch=_Fetch({url: twice.encode()}))
     signed = proofs.sign(ob_credential(did), key)
     report = verify_credential(signed, fetch=_Fetch({url: twice.encode()}))
     assert report.verdict != "verified"
