@@ -27,6 +27,7 @@ run: $(STAMP)
 interop-deps:
 	@if command -v npm >/dev/null 2>&1; then \
 	  [ -d tests/interop/js/node_modules ] || (cd tests/interop/js && npm ci --no-audit --no-fund --loglevel=error); \
+	  [ -d tests/browser/js/node_modules ] || (cd tests/browser/js && npm ci --no-audit --no-fund --loglevel=error); \
 	fi
 
 test: $(DEVSTAMP) interop-deps

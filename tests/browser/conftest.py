@@ -21,6 +21,28 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 20_000
+AXE = Path(__file__).parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core's violations on the page as it stands, one line each ([] when none).
+
+    axe-core comes from the npm registry, pinned in tests/browser/js (``npm ci`` there). It
+    is evaluated in the page through the DevTools protocol, which the pages' strict CSP
+    does not apply to. Missing: skip, except under CI=true, where that fails.
+    """
+    if not AXE.is_file():
+        message = f"{AXE} is missing (run npm ci in tests/browser/js)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+        for v in results["violations"]
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +76,6 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 def test_add_and_confirm_another_address(browser: Any, live_app: Any) -> None:
-    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
     from sqlalchemy import select
 
@@ -99,8 +98,7 @@ def test_add_and_confirm_another_address(browser: Any, live_app: Any) -> None:
         expect(page.locator(".notice")).to_contain_text("We sent a confirmation link")
         row = page.locator('.email-row[data-email="grace@navy.example"]')
         expect(row).to_have_attribute("data-verified", "no")
-        violations = Axe().run(page).response["violations"]
-        assert [v["id"] for v in violations] == []
+        assert axe_violations(page) == []
         page.fill("#new_email", "grace@example.org")
         page.click("#add-email button")
         expect(page.locator("#account-error")).to_contain_text("one of your addresses already")
@@ -126,7 +124,6 @@ def test_the_account_address_is_confirmed_by_the_button_not_by_opening_the_link(
 ) -> None:
     """The link of the sign-up mail shows a page (a mail scanner opening it confirms
     nothing); the button confirms; the link is then used up (axe-core on the page)."""
-    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
     from sqlalchemy import select
 
@@ -164,8 +161,7 @@ def test_the_account_address_is_confirmed_by_the_button_not_by_opening_the_link(
         expect(page.locator("#confirm-what")).to_contain_text("hedy@example.org")
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 900})
-            violations = Axe().run(page).response["violations"]
-            assert [v["id"] for v in violations] == [], width
+            assert axe_violations(page) == [], width
         page.click("button:has-text('Confirm hedy@example.org')")
         expect(page.locator("h1")).to_have_text("E-mail address confirmed")
         page.goto(f"{url}/account")

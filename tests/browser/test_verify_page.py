@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, axe_violations
 from tests.helpers import live_app, tiny_png
 
 pytestmark = pytest.mark.browser
@@ -288,31 +288,21 @@ def test_the_recipient_field_answers(page: Any) -> None:
     expect(page.locator(".report .recipient")).to_be_hidden()  # not asked, no answer
 
 
-def _axe_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-    ]
-
-
 @pytest.mark.parametrize("width", [390, 1280])
 def test_axe_finds_no_violations(page: Any, width: int) -> None:
     expect = _expect()
     page.set_viewport_size({"width": width, "height": 900})
-    assert _axe_violations(page) == []  # the empty page
+    assert axe_violations(page) == []  # the empty page
     vp, _ = signed_presentation()
     paste(page, vp, recipient=ADDRESS)  # a presentation, with the replay warning
     expect(page.locator(".report.presentation .replay-warning")).to_be_visible()
     expect(page.locator(".credential-reports .recipient")).to_be_visible()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     doc = signed_badge()
     doc["name"] = "Changed after signing"
     paste(page, doc)  # a failed credential
     expect(page.locator(".report [data-verdict]")).to_have_attribute("data-verdict", "failed")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     informal = signed_badge()
     del informal["proof"]
     informal["issuer"]["image"] = "https://example.org/logo.png"
@@ -323,4 +313,13 @@ def test_axe_finds_no_violations(page: Any, width: int) -> None:
     informal["issuer"]["id"] = key.controller
     paste(page, proofs.sign(informal, key))  # verified, with conformance notes
     expect(page.locator(".report .conformance")).to_be_visible()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
+
+
+def test_axe_does_find_a_violation(page: Any) -> None:
+    """The accessibility checks above could fail: an image without alt text is caught."""
+    page.evaluate(
+        "() => { const img = document.createElement('img');"
+        " img.src = 'data:,'; document.querySelector('main').append(img); }"
+    )
+    assert any(v.startswith("image-alt") for v in axe_violations(page))

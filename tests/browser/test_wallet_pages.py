@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, axe_violations
 from tests.helpers import tiny_png
 
 pytestmark = pytest.mark.browser
@@ -209,16 +209,6 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
         yield url, app
 
 
-def _axe_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-    ]
-
-
 def test_a_share_link_viewed_after_a_suspension_says_suspended(browser: Any, live_app: Any) -> None:
     """The issuer suspends the credential; the very next view of the share link says so."""
     from microcred.accounts import auth
@@ -270,7 +260,7 @@ def test_a_share_link_viewed_after_a_suspension_says_suspended(browser: Any, liv
         expect(verdict.locator(".verdict-icon")).to_have_text("✕")
         assert "Verified" not in page.locator(".shared-credential").inner_text()
         _shot(page, "share-suspended")
-        assert _axe_violations(page) == []
+        assert axe_violations(page) == []
         assert errors == []
     finally:
         context.close()
@@ -374,7 +364,7 @@ def test_who_issued_it_comes_first_on_the_credential_and_share_pages(
         assert _before(page, ".checks", "#conformance")  # a quiet note, after the checks
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 900})
-            assert _axe_violations(page) == [], width
+            assert axe_violations(page) == [], width
         _shot(page, "credential-identity")
 
         page.goto(f"{url}/wallet")
@@ -382,7 +372,7 @@ def test_who_issued_it_comes_first_on_the_credential_and_share_pages(
         expect(cards).to_have_count(2)
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 900})
-            assert _axe_violations(page) == [], width
+            assert axe_violations(page) == [], width
 
         page.goto(f"{url}/s/{token}")
         items = page.locator(".shared-credential")
@@ -403,7 +393,7 @@ def test_who_issued_it_comes_first_on_the_credential_and_share_pages(
             assert _before(page, f"{item} .issuer-identity", f"{item} .facts")
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 900})
-            assert _axe_violations(page) == [], width
+            assert axe_violations(page) == [], width
         _shot(page, "share-identity")
         assert errors == []
     finally:
