@@ -81,7 +81,7 @@ def test_did_key_vectors(conformance_dir):
         assert dids.did_key_of(key) == did
         doc = dids.did_key_document(did)
         assert doc["verificationMethod"][0]["publicKeyMultibase"] == key.public_key_multibase
-        resolved = dids.resolve_verification_method(f"{did}#{key.public_key_multibase}", fetch=None)
+        resolved = dids.resolve_key(f"{did}#{key.public_key_multibase}", fetch=None)
         assert resolved.controller == did and resolved.key.public_bytes == key.public_bytes
 
 
