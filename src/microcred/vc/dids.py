@@ -166,19 +166,10 @@ class KeyBinding:
     unconfirmed: str | None = None
 
     @property
-    def controller(self) -> str | None:  # the name the proof code has always used
-        return self.owner
-
-    @property
     def fingerprint(self) -> str | None:
         """The public key material, comparable across identifiers (a did:web and a did:key
         can name the same key)."""
-        if self.key is not None:
-            return self.key.public_key_multibase
-        if self.jwk is not None:
-            members = ("kty", "crv", "x", "y", "n", "e")
-            return json.dumps({m: self.jwk[m] for m in members if m in self.jwk}, sort_keys=True)
-        return None
+        return _material(self.key, self.jwk)
 
 
 def resolve_key(
@@ -386,10 +377,6 @@ def bind_in_document(
 
 def _listed_key(obj: dict[str, Any] | None, vm_id: str, url: str, controller: str) -> KeyBinding:
     if obj is None:
-        if vm_id.startswith("did:key:"):
-            # a controller may list a did:key's key by reference; the key is the DID
-            own = _resolve_did_key(vm_id)
-            return KeyBinding(vm_id, own.key, owner=controller, source=url)
         raise ResolutionError(f"the document at {url} lists {vm_id!r} but gives no key for it")
     declared = obj.get("controller")
     if declared is not None and declared != controller:
@@ -404,21 +391,27 @@ def _listed_key(obj: dict[str, Any] | None, vm_id: str, url: str, controller: st
 def _same_material(
     binding: KeyBinding, candidate: Ed25519Multikey | None, jwk: dict[str, Any] | None
 ) -> bool:
-    if candidate is not None:
-        return binding.key is not None and binding.key.public_bytes == candidate.public_bytes
-    if jwk is None:
-        return False
-    mine = binding.jwk
-    if mine is None and binding.key is not None:
-        mine = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(binding.key.public_bytes)}
-    if mine is None:
-        return False
-    members = ("kty", "crv", "x", "y", "n", "e")
-    return all(mine.get(m) == jwk.get(m) for m in members) and bool(jwk.get("kty"))
+    theirs = _material(candidate, jwk)
+    return theirs is not None and binding.fingerprint == theirs
 
 
-def _b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+_JWK_PUBLIC = ("kty", "crv", "x", "y", "n", "e")
+
+
+def _material(key: Ed25519Multikey | None, jwk: dict[str, Any] | None) -> str | None:
+    """Public key material in one comparable form: an Ed25519 key (a Multikey, or an OKP
+    JWK) as its multibase, any other JWK as its public members."""
+    if key is not None:
+        return key.public_key_multibase
+    if not isinstance(jwk, dict) or not isinstance(jwk.get("kty"), str):
+        return None
+    if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519" and isinstance(jwk.get("x"), str):
+        try:
+            raw = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
+            return public_multibase(raw)
+        except ValueError:
+            return None
+    return json.dumps({m: jwk[m] for m in _JWK_PUBLIC if m in jwk}, sort_keys=True)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -477,7 +470,8 @@ def _resolve_did_jwk(vm_id: str) -> KeyBinding:
         raise ResolutionError(f"verificationMethod {vm_id!r}: a did:jwk has only the key #0")
     encoded = did[len("did:jwk:") :]
     try:
-        jwk = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+        raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        jwk = loads_strict(raw.decode("utf-8"), did)
     except (ValueError, UnicodeDecodeError):
         raise ResolutionError(f"{did!r} does not hold a JSON Web Key") from None
     if not isinstance(jwk, dict) or not isinstance(jwk.get("kty"), str) or "d" in jwk:

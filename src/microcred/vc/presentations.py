@@ -29,8 +29,9 @@ from microcred.vc.identity import TrustRegistry
 from microcred.vc.jsondocs import loads_strict
 from microcred.vc.keys import Ed25519Multikey
 from microcred.vc.plainform import plain_form_problems
+from microcred.vc.recipient import names_email
 from microcred.vc.report import Check, Report, Summary, verdict_of
-from microcred.vc.verifier import verify_credential, verify_jwt
+from microcred.vc.verifier import credential_label, credentials_check, verify_credential, verify_jwt
 
 __all__ = [
     "build_presentation",
@@ -271,7 +272,7 @@ def verify_presentation(
 
     # the credentials
     reports = [_verify_embedded(c, now, fetch, trust, strict) for c in cred_list]
-    checks.append(_credentials_check(reports))
+    checks.append(credentials_check(reports, none="the presentation holds no credentials"))
     checks.append(_subject_check(reports, holder, warnings))
     return PresentationReport(
         verdict_of(checks), checks, list(dict.fromkeys(warnings)), holder, reports, vp_id
@@ -545,40 +546,6 @@ def _verify_embedded(
     return report
 
 
-def _credentials_check(reports: list[Report]) -> Check:
-    if not reports:
-        return Check("credentials", "passed", "the presentation holds no credentials")
-    failed = [i for i, r in enumerate(reports) if r.verdict == "failed"]
-    unsure = [i for i, r in enumerate(reports) if r.verdict == "indeterminate"]
-
-    def which(indexes: list[int], status: str) -> str:
-        parts = []
-        for i in indexes:
-            why = next((c for c in reports[i].checks if c.status == status), None)
-            parts.append(_label(reports[i], i) + (f" ({why.name}: {why.message})" if why else ""))
-        return "; ".join(parts)
-
-    if failed:
-        return Check("credentials", "failed", f"not verified: {which(failed, 'failed')}")
-    if unsure:
-        return Check(
-            "credentials",
-            "could_not_check",
-            f"could not be checked: {which(unsure, 'could_not_check')}",
-        )
-    n = len(reports)
-    return Check(
-        "credentials",
-        "passed",
-        f"{'the' if n == 1 else f'all {n}'} credential{'s' * (n > 1)} verified",
-    )
-
-
-def _label(report: Report, i: int) -> str:
-    name = report.credential.name or report.credential.achievement_name
-    return f"credential {i + 1}" + (f" «{name}»" if name else "")
-
-
 def _subject_check(reports: list[Report], holder: str | None, warnings: list[str]) -> Check:
     """Was each credential issued to the holder? A subject named by e-mail (an identifier,
     or a mailto: id) or by nothing cannot be tied to the holder's key: a warning. A subject
@@ -597,15 +564,13 @@ def _subject_check(reports: list[Report], holder: str | None, warnings: list[str
             continue
         real = [s for s in ids if isinstance(s, str) and not s.startswith("mailto:")]
         if real:
-            others.append(f"{_label(r, i)} was issued to {real[0]}")
+            others.append(f"{credential_label(r, i)} was issued to {real[0]}")
             continue
         unbound += 1
-        by_email = any(isinstance(x, str) and x.startswith("mailto:") for x in ids) or any(
-            _names_email(s) for s in subjects
-        )
+        by_email = any(names_email(s) for s in subjects)
         how = "by e-mail address" if by_email else "without an id"
         warnings.append(
-            f"{_label(r, i)} names its subject {how}, not by the holder's DID: "
+            f"{credential_label(r, i)} names its subject {how}, not by the holder's DID: "
             f"it cannot be tied to {holder}"
         )
     if others:
@@ -614,11 +579,3 @@ def _subject_check(reports: list[Report], holder: str | None, warnings: list[str
         return Check("subject", "skipped", "no credential names its subject by the holder's DID")
     note = f" ({unbound} not tied to the holder: see the warnings)" if unbound else ""
     return Check("subject", "passed", f"issued to the holder {holder}{note}")
-
-
-def _names_email(subject: dict[str, Any]) -> bool:
-    idents = subject.get("identifier")
-    return any(
-        isinstance(x, dict) and x.get("identityType") == "emailAddress"
-        for x in (idents if isinstance(idents, list) else [idents])
-    )

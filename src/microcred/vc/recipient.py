@@ -24,7 +24,7 @@ from typing import Any
 
 from microcred.vc.openbadges import identity_matches
 
-__all__ = ["RecipientMatch", "describe_subject", "issued_to"]
+__all__ = ["RecipientMatch", "describe_subject", "issued_to", "names_email", "names_recipient"]
 
 _EMAIL_TYPE = "emailAddress"
 
@@ -100,6 +100,26 @@ def issued_to(
     return RecipientMatch(
         False, None, f"issued to someone else: this credential's subject is {describe_subject(doc)}"
     )
+
+
+def names_email(subject: dict[str, Any]) -> bool:
+    """Does this subject name its recipient by e-mail (a ``mailto:`` id or an
+    ``emailAddress`` identifier, hashed or not)?"""
+    if _mailto(subject.get("id")) is not None:
+        return True
+    return any(i.get("identityType") == _EMAIL_TYPE for i in _identifiers(subject))
+
+
+def names_recipient(doc: dict[str, Any], kind: str) -> bool:
+    """Does ``doc``'s subject name its recipient in a way an e-mail address (``kind``
+    "email") or a DID ("did") can be compared with?"""
+    for subject in _subjects(doc):
+        sid = subject.get("id")
+        if kind == "did" and isinstance(sid, str) and sid.startswith("did:"):
+            return True
+        if kind == "email" and names_email(subject):
+            return True
+    return False
 
 
 def describe_subject(doc: dict[str, Any]) -> str:

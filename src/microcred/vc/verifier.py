@@ -351,7 +351,7 @@ def verify_credential(
     if not _nested and _depth == 0:
         nested = _verify_nested(doc, now=now, fetch=fetch, trust=trust, strict=strict)
         if nested:
-            checks.append(_nested_check(nested))
+            checks.append(credentials_check(nested, none=""))
     report = Report(
         verdict_of(checks),
         _ordered(checks),
@@ -465,26 +465,43 @@ def _verify_nested(
     return reports
 
 
-def _nested_check(reports: list[Report]) -> Check:
-    def label(i: int, r: Report) -> str:
-        name = r.credential.achievement_name or r.credential.name
-        return f"credential {i + 1}" + (f" «{name}»" if name else "")
+def credentials_check(reports: list[Report], *, none: str) -> Check:
+    """The ``credentials`` check over the reports of the credentials a document carries (a
+    presentation's, a CLR's): failed if one failed, could not check if one could not be
+    checked, each named with its first such check. ``none``: the message for no credentials."""
+    if not reports:
+        return Check("credentials", "passed", none)
+    failed = [i for i, r in enumerate(reports) if r.verdict == "failed"]
+    unsure = [i for i, r in enumerate(reports) if r.verdict == "indeterminate"]
 
-    failed = [(i, r) for i, r in enumerate(reports) if r.verdict == "failed"]
-    unsure = [(i, r) for i, r in enumerate(reports) if r.verdict == "indeterminate"]
-    if failed:
+    def which(indexes: list[int], status: str) -> str:
         parts = []
-        for i, r in failed[:5]:
-            why = next((c for c in r.checks if c.status == "failed"), None)
-            parts.append(f"{label(i, r)}: {why.name + ': ' + why.message if why else 'failed'}")
-        return Check("credentials", "failed", "not verified: " + "; ".join(parts))
+        for i in indexes[:5]:
+            why = next((c for c in reports[i].checks if c.status == status), None)
+            parts.append(
+                credential_label(reports[i], i) + (f" ({why.name}: {why.message})" if why else "")
+            )
+        return "; ".join(parts)
+
+    if failed:
+        return Check("credentials", "failed", f"not verified: {which(failed, 'failed')}")
     if unsure:
-        shown = ", ".join(label(i, r) for i, r in unsure[:5])
-        return Check("credentials", "could_not_check", f"could not check {shown}")
+        return Check(
+            "credentials",
+            "could_not_check",
+            f"could not be checked: {which(unsure, 'could_not_check')}",
+        )
     n = len(reports)
     return Check(
-        "credentials", "passed", f"each of the {n} credential{'s' if n != 1 else ''} in it verifies"
+        "credentials",
+        "passed",
+        f"{'the' if n == 1 else f'all {n}'} credential{'s' * (n > 1)} verified",
     )
+
+
+def credential_label(report: Report, i: int) -> str:
+    name = report.credential.name or report.credential.achievement_name
+    return f"credential {i + 1}" + (f" «{name}»" if name else "")
 
 
 def _fmt(t: datetime) -> str:

@@ -82,7 +82,7 @@ def test_did_key_vectors(conformance_dir):
         doc = dids.did_key_document(did)
         assert doc["verificationMethod"][0]["publicKeyMultibase"] == key.public_key_multibase
         resolved = dids.resolve_key(f"{did}#{key.public_key_multibase}", fetch=None)
-        assert resolved.controller == did and resolved.key.public_bytes == key.public_bytes
+        assert resolved.owner == did and resolved.key.public_bytes == key.public_bytes
 
 
 @pytest.mark.parametrize("case", ["obv3p0", "clrv2p0"])

@@ -18,7 +18,7 @@ from microcred.issuing import public
 from microcred.vc import presentations, verifier
 from microcred.vc.jsondocs import JSONInputError, loads_strict
 from microcred.vc.presentations import PresentationReport
-from microcred.vc.recipient import issued_to
+from microcred.vc.recipient import issued_to, names_recipient
 from microcred.vc.report import Report
 from microcred.web.deps import FetchDep, SettingsDep, TrustDep
 from microcred.web.errors import BadRequest, problem
@@ -442,34 +442,13 @@ def _recipient_answer(doc: dict[str, Any] | None, kind: str, value: str) -> dict
     )
     if match is not None and match.matched:
         return {"answer": "issued", "how": match.how, "sentence": f"issued to this {what}"}
-    if doc is None or not _names_recipient(doc, kind):
+    if doc is None or not names_recipient(doc, kind):
         return {
             "answer": "not_comparable",
             "how": None,
             "sentence": f"the credential names no recipient this {what} can be compared with",
         }
     return {"answer": "not_issued", "how": None, "sentence": f"not issued to this {what}"}
-
-
-def _names_recipient(doc: dict[str, Any], kind: str) -> bool:
-    """Does ``doc``'s subject name its recipient in a way an e-mail address (an
-    ``emailAddress`` identity, a ``mailto:`` id) or a DID (an id that is a DID) compares
-    with?"""
-    subjects = doc.get("credentialSubject")
-    for subject in subjects if isinstance(subjects, list) else [subjects]:
-        if not isinstance(subject, dict):
-            continue
-        sid = subject.get("id")
-        if kind == "did" and isinstance(sid, str) and sid.startswith("did:"):
-            return True
-        if kind == "email":
-            if isinstance(sid, str) and sid[:7].lower() == "mailto:":
-                return True
-            idents = subject.get("identifier")
-            for ident in idents if isinstance(idents, list) else [idents]:
-                if isinstance(ident, dict) and ident.get("identityType") == "emailAddress":
-                    return True
-    return False
 
 
 @router.post(
